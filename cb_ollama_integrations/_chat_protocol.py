@@ -1,0 +1,216 @@
+"""Pure request building and response parsing for /api/chat, shared by the sync and async paths."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+from pydantic_core import to_json
+
+from .config import OllamaConfig
+from .errors import StreamError
+from .types import (
+    ChatMessage,
+    Choice,
+    GenerationMetrics,
+    LLMRequest,
+    LLMResponse,
+    MessageRole,
+    StreamChoice,
+    StreamingChunk,
+    TokenUsage,
+    ToolCall,
+)
+
+__all__ = ["StreamAssembler", "build_chat_payload", "parse_chat_response", "tool_call_id"]
+
+# Explicit LLMRequest fields that are Ollama options; max_tokens is Ollama's num_predict.
+_OPTION_FIELDS = {
+    "temperature": "temperature",
+    "max_tokens": "num_predict",
+    "top_p": "top_p",
+    "top_k": "top_k",
+    "seed": "seed",
+    "stop": "stop",
+    "num_ctx": "num_ctx",
+    "repeat_penalty": "repeat_penalty",
+    "presence_penalty": "presence_penalty",
+    "frequency_penalty": "frequency_penalty",
+}
+
+
+def tool_call_id(name: str, arguments: dict[str, Any], position: int) -> str:
+    """A stable id for a tool call the server sent without one: same call, same place -> same id."""
+    digest = hashlib.sha1(
+        f"{position}\x00{name}\x00".encode() + to_json(arguments, round_trip=True), usedforsecurity=False
+    ).hexdigest()
+    return f"call_{digest[:12]}"
+
+
+def _wire_message(message: ChatMessage, names_by_call_id: dict[str, str]) -> dict[str, Any]:
+    wire: dict[str, Any] = {"role": message.role.value, "content": message.content}
+    if message.images:
+        wire["images"] = message.images
+    if message.thinking:
+        wire["thinking"] = message.thinking
+    if message.tool_calls:
+        wire["tool_calls"] = [
+            {"id": call.id, "function": {"index": call.index, "name": call.name, "arguments": call.arguments}}
+            for call in message.tool_calls
+        ]
+        names_by_call_id.update({call.id: call.name for call in message.tool_calls})
+    if message.role is MessageRole.TOOL:
+        name = message.tool_name or names_by_call_id.get(message.tool_call_id or "") or message.name
+        if name:
+            wire["tool_name"] = name
+        if message.tool_call_id:
+            wire["tool_call_id"] = message.tool_call_id
+    return wire
+
+
+def build_chat_payload(request: LLMRequest, config: OllamaConfig, *, stream: bool) -> dict[str, Any]:
+    """The exact /api/chat body for `request`: unset values are left out, `stream` is always explicit.
+
+    System messages stay in `messages` (Ollama's chat endpoint has no top-level `system` field).
+    """
+    names_by_call_id: dict[str, str] = {}
+    payload: dict[str, Any] = {
+        "model": request.model or config.default_model,
+        "messages": [_wire_message(m, names_by_call_id) for m in request.messages],
+        "stream": stream,
+    }
+    if request.tools:
+        payload["tools"] = request.tools
+    if request.format is not None:
+        payload["format"] = request.format
+    options = dict(request.options or {})
+    for field, option in _OPTION_FIELDS.items():
+        value = getattr(request, field)
+        if value is not None:
+            options[option] = value
+    if options:
+        payload["options"] = options
+    if request.think is not None:
+        payload["think"] = request.think
+    keep_alive = request.keep_alive if request.keep_alive is not None else config.keep_alive
+    if keep_alive is not None:
+        payload["keep_alive"] = keep_alive
+    if request.truncate is not None:
+        payload["truncate"] = request.truncate
+    return payload
+
+
+def _parse_tool_calls(raw: list[dict[str, Any]] | None, first_position: int) -> list[ToolCall] | None:
+    if not raw:
+        return None
+    calls = []
+    for offset, call in enumerate(raw):
+        function = call.get("function") or {}
+        name = str(function.get("name", ""))
+        arguments = function.get("arguments") or {}
+        if not isinstance(arguments, dict):
+            arguments = {"value": arguments}
+        index = function.get("index")
+        position = index if isinstance(index, int) else first_position + offset
+        call_id = call.get("id") or tool_call_id(name, arguments, position)
+        calls.append(ToolCall(id=str(call_id), name=name, arguments=arguments, index=position))
+    return calls
+
+
+def _usage(data: dict[str, Any]) -> TokenUsage:
+    prompt = int(data.get("prompt_eval_count") or 0)
+    completion = int(data.get("eval_count") or 0)
+    return TokenUsage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
+
+
+def _metrics(data: dict[str, Any]) -> GenerationMetrics:
+    return GenerationMetrics(
+        total_duration=data.get("total_duration"),
+        load_duration=data.get("load_duration"),
+        prompt_eval_duration=data.get("prompt_eval_duration"),
+        eval_duration=data.get("eval_duration"),
+    )
+
+
+def _finish_reason(data: dict[str, Any]) -> str | None:
+    if not data.get("done"):
+        return None
+    return str(data.get("done_reason") or "stop")
+
+
+def parse_chat_response(data: dict[str, Any], *, response_id: str, host: str | None = None) -> LLMResponse:
+    """Turn one non-streaming /api/chat body into an LLMResponse (usage, durations, tool calls, thinking)."""
+    raw = data.get("message") or {}
+    message = ChatMessage(
+        role=MessageRole.ASSISTANT,
+        content=raw.get("content") or "",
+        thinking=raw.get("thinking") or None,
+        tool_calls=_parse_tool_calls(raw.get("tool_calls"), 0),
+        images=raw.get("images") or None,
+    )
+    return LLMResponse(
+        id=response_id,
+        model=str(data.get("model", "")),
+        choices=[Choice(message=message, finish_reason=_finish_reason(data))],
+        usage=_usage(data),
+        metrics=_metrics(data),
+        created_at=data.get("created_at"),
+        host=host,
+    )
+
+
+class StreamAssembler:
+    """Turns the NDJSON objects of one /api/chat stream into StreamingChunks that share one id.
+
+    Keeps what has been received so far, so a failure can report it (`StreamError.partial_content`).
+    """
+
+    def __init__(self, *, url: str | None = None, host: str | None = None) -> None:
+        self.id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        self.url = url
+        self.host = host
+        self.content: list[str] = []
+        self.done = False
+        self._tool_calls_seen = 0
+
+    @property
+    def partial_content(self) -> str:
+        """The text received so far."""
+        return "".join(self.content)
+
+    def feed(self, data: dict[str, Any]) -> StreamingChunk:
+        """Parse one stream object; raise StreamError for an `{"error": ...}` line."""
+        if "error" in data:
+            raise StreamError(
+                f"the server reported an error mid-stream: {data['error']}",
+                url=self.url,
+                partial_content=self.partial_content,
+            )
+        raw = data.get("message") or {}
+        calls = _parse_tool_calls(raw.get("tool_calls"), self._tool_calls_seen)
+        self._tool_calls_seen += len(calls or ())
+        content = raw.get("content") or ""
+        self.content.append(content)
+        self.done = bool(data.get("done"))
+        delta = ChatMessage(
+            role=MessageRole.ASSISTANT, content=content, thinking=raw.get("thinking") or None, tool_calls=calls
+        )
+        return StreamingChunk(
+            id=self.id,
+            model=str(data.get("model", "")),
+            choices=[StreamChoice(delta=delta, finish_reason=_finish_reason(data))],
+            usage=_usage(data) if self.done else None,
+            metrics=_metrics(data) if self.done else None,
+            done=self.done,
+            host=self.host,
+        )
+
+    def finish(self) -> None:
+        """Raise StreamError if the stream ended without its `done: true` line."""
+        if not self.done:
+            raise StreamError(
+                "the stream ended before the server sent done=true (connection lost or server stopped)",
+                url=self.url,
+                partial_content=self.partial_content,
+            )

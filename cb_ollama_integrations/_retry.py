@@ -1,0 +1,64 @@
+"""The retry policy: pure decisions (what is retryable, what counts against a host, how long to wait)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .errors import (
+    CircuitOpenError,
+    LLMError,
+    LLMTimeoutError,
+    NetworkError,
+    ProviderError,
+    RateLimitedError,
+    ServerError,
+)
+
+__all__ = ["RETRYABLE_STATUS", "RetryPolicy"]
+
+RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When and how long to wait before trying a request again.
+
+    Retried: connection errors, connect timeouts and 429/502/503/504. Never retried: caller errors (400, 404),
+    read timeouts (the server may still be working), and anything after a stream yielded its first chunk.
+    """
+
+    max_retries: int = 2
+    backoff: float = 0.5
+    max_backoff: float = 8.0
+    budget: float = 60.0
+    jitter: Callable[[], float] = field(default=random.random, compare=False, repr=False)
+
+    @staticmethod
+    def is_host_failure(exc: LLMError) -> bool:
+        """Whether the error says the host is unhealthy (counts toward opening its circuit)."""
+        if isinstance(exc, NetworkError | LLMTimeoutError):
+            return True
+        return isinstance(exc, ProviderError) and (exc.status_code >= 500 or exc.status_code == 429)
+
+    @staticmethod
+    def is_retryable(exc: LLMError) -> bool:
+        """Whether trying the same request again may succeed and cannot duplicate work."""
+        if isinstance(exc, CircuitOpenError):
+            return False
+        if isinstance(exc, NetworkError):
+            return True
+        if isinstance(exc, LLMTimeoutError):
+            return exc.phase in ("connect", "pool")
+        if isinstance(exc, RateLimitedError | ServerError):
+            return exc.status_code in RETRYABLE_STATUS
+        return False
+
+    def delay(self, retry_number: int, exc: LLMError) -> float:
+        """Seconds to sleep before retry `retry_number` (1-based): Retry-After if sent, else backoff + jitter."""
+        retry_after = getattr(exc, "retry_after", None)
+        if isinstance(retry_after, int | float) and retry_after >= 0:
+            return min(float(retry_after), self.budget)
+        base = min(self.max_backoff, self.backoff * 2 ** (retry_number - 1))
+        return base * (0.5 + 0.5 * self.jitter())

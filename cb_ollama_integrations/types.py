@@ -1,0 +1,263 @@
+"""The provider's public types, shaped as the Circuit Breaker seed uses them.
+
+`response.choices[0].message.content`, `chunk.choices[0].delta.content`, `response.usage.total_tokens`,
+`embeddings_response.data[i].embedding`. Requests are validated strictly (`extra="forbid"`, so a typo fails
+loudly); `None` always means "not set, don't send".
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ._keepalive import KeepAlive, normalize_keep_alive
+
+__all__ = [
+    "ChatMessage",
+    "Choice",
+    "EmbeddingData",
+    "EmbeddingsRequest",
+    "EmbeddingsResponse",
+    "GenerationMetrics",
+    "LLMRequest",
+    "LLMResponse",
+    "MessageRole",
+    "ModelCapability",
+    "ModelInfo",
+    "StreamChoice",
+    "StreamingChunk",
+    "TokenUsage",
+    "ToolCall",
+]
+
+ThinkSetting = bool | Literal["low", "medium", "high", "max"]
+
+
+class MessageRole(str, Enum):
+    """Chat roles; the values are the lowercase strings Ollama expects. Plain strings are accepted too."""
+
+    SYSTEM = "system"
+    USER = "user"
+    ASSISTANT = "assistant"
+    TOOL = "tool"
+
+
+class ModelCapability(str, Enum):
+    """What a model can do, from the catalog or the server's /api/show `capabilities`."""
+
+    TEXT_GENERATION = "text_generation"
+    CONVERSATIONAL_AI = "conversational_ai"
+    CODE_GENERATION = "code_generation"
+    REASONING = "reasoning"
+    EMBEDDING = "embedding"
+    VISION = "vision"
+    TOOLS = "tools"
+    THINKING = "thinking"
+
+
+class ToolCall(BaseModel):
+    """One function call requested by the model; `arguments` is a dict, `id` the server's or a stable one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    index: int = 0
+
+
+class ChatMessage(BaseModel):
+    """A chat message. `images` are base64 strings; `tool_name`/`tool_call_id` tie a tool result to its call."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: MessageRole
+    content: str = ""
+    name: str | None = None
+    images: list[str] | None = None
+    thinking: str | None = None
+    tool_calls: list[ToolCall] | None = None
+    tool_call_id: str | None = None
+    tool_name: str | None = None
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _lower_role(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+
+class LLMRequest(BaseModel):
+    """A chat request. Options left at None are not sent, so the model's own defaults apply.
+
+    `max_tokens` is sent as Ollama's `num_predict`; `options` carries any other Ollama option verbatim
+    (explicit fields win over the same key in `options`). `format` is "json" or a JSON schema dict.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(default_factory=lambda: f"req-{uuid.uuid4().hex[:16]}")
+    model: str | None = None
+    messages: list[ChatMessage]
+    temperature: float | None = None
+    max_tokens: int | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    seed: int | None = None
+    stop: list[str] | None = None
+    num_ctx: int | None = None
+    repeat_penalty: float | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    options: dict[str, Any] | None = None
+    stream: bool | None = None
+    tools: list[dict[str, Any]] | None = None
+    format: Literal["json"] | dict[str, Any] | None = None
+    think: ThinkSetting | None = None
+    keep_alive: KeepAlive | None = None
+    truncate: bool | None = None
+    user: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("stop", mode="before")
+    @classmethod
+    def _stop_list(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("keep_alive", mode="before")
+    @classmethod
+    def _keep_alive(cls, value: object) -> KeepAlive | None:
+        return None if value is None else normalize_keep_alive(value)
+
+
+class TokenUsage(BaseModel):
+    """Token counts of one call. Local inference is free, so `estimated_cost` is always 0.0."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    estimated_cost: float = 0.0
+
+
+class GenerationMetrics(BaseModel):
+    """Server-side timings in nanoseconds, as Ollama reports them (absent ones stay None)."""
+
+    total_duration: int | None = None
+    load_duration: int | None = None
+    prompt_eval_duration: int | None = None
+    eval_duration: int | None = None
+
+
+class Choice(BaseModel):
+    """One completion: the assistant `message` and why generation stopped (`stop`, `length`, `load`, `unload`)."""
+
+    index: int = 0
+    message: ChatMessage
+    finish_reason: str | None = None
+
+
+class LLMResponse(BaseModel):
+    """A finished chat completion. `model` is the name the server served; `thinking` is the reasoning text."""
+
+    id: str
+    object: str = "chat.completion"
+    created: int = Field(default_factory=lambda: int(time.time()))
+    model: str
+    provider: str = "ollama"
+    choices: list[Choice]
+    usage: TokenUsage = Field(default_factory=TokenUsage)
+    metrics: GenerationMetrics = Field(default_factory=GenerationMetrics)
+    created_at: str | None = None
+    host: str | None = None
+
+
+class StreamChoice(BaseModel):
+    """The delta of one streamed chunk; `finish_reason` is set on the final chunk only."""
+
+    index: int = 0
+    delta: ChatMessage
+    finish_reason: str | None = None
+
+
+class StreamingChunk(BaseModel):
+    """One streamed chunk. Every chunk of a stream shares `id`; the final one carries `usage` and `metrics`."""
+
+    id: str
+    object: str = "chat.completion.chunk"
+    created: int = Field(default_factory=lambda: int(time.time()))
+    model: str
+    provider: str = "ollama"
+    choices: list[StreamChoice]
+    usage: TokenUsage | None = None
+    metrics: GenerationMetrics | None = None
+    done: bool = False
+    host: str | None = None
+
+
+class EmbeddingsRequest(BaseModel):
+    """An embeddings request: one text or a batch. `dimensions` truncates vectors (servers >= 0.11.11)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(default_factory=lambda: f"emb-{uuid.uuid4().hex[:16]}")
+    model: str | None = None
+    input: str | list[str]
+    dimensions: int | None = Field(None, ge=1)
+    truncate: bool | None = None
+    keep_alive: KeepAlive | None = None
+    options: dict[str, Any] | None = None
+    user: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("keep_alive", mode="before")
+    @classmethod
+    def _keep_alive(cls, value: object) -> KeepAlive | None:
+        return None if value is None else normalize_keep_alive(value)
+
+    @property
+    def texts(self) -> list[str]:
+        """The input as a list."""
+        return [self.input] if isinstance(self.input, str) else list(self.input)
+
+
+class EmbeddingData(BaseModel):
+    """One vector; `index` is the position of its text in the request."""
+
+    object: str = "embedding"
+    index: int
+    embedding: list[float]
+
+
+class EmbeddingsResponse(BaseModel):
+    """The vectors of an embeddings request, in input order, with the prompt token count as usage."""
+
+    id: str
+    object: str = "list"
+    model: str
+    data: list[EmbeddingData]
+    usage: TokenUsage = Field(default_factory=TokenUsage)
+
+
+class ModelInfo(BaseModel):
+    """What is known about a model: catalog defaults, merged with the server's facts when fetched live."""
+
+    id: str
+    name: str
+    provider: str = "ollama"
+    context_window: int
+    max_output_tokens: int
+    supports_streaming: bool = True
+    supports_function_calling: bool = False
+    capabilities: list[ModelCapability] = Field(default_factory=list)
+    embedding_dimension: int | None = None
+    cost_per_input_token: float = 0.0
+    cost_per_output_token: float = 0.0
+    family: str | None = None
+    parameter_size: str | None = None
+    quantization: str | None = None
+    size_bytes: int | None = None
+    installed: bool = False
+    source: Literal["catalog", "family", "server"] = "catalog"
