@@ -40,6 +40,7 @@ class HostPool:
 
     def __init__(self, config: OllamaConfig, clock: Callable[[], float] = time.monotonic) -> None:
         self.strategy = config.routing_strategy
+        self.probe_mode = config.breaker_probe
         self.policy = RetryPolicy(
             max_retries=config.max_retries,
             backoff=config.retry_backoff_seconds,
@@ -73,9 +74,9 @@ class HostPool:
         key = normalize_model_name(model) if model else ""
         return sorted(hosts, key=lambda h: key not in h.loaded_models)  # COST_OPTIMIZED
 
-    def plan(self, model: str | None) -> CallPlan:
-        """A fresh plan for one request."""
-        return CallPlan(self, model)
+    def plan(self, model: str | None, pinned: str | None = None) -> CallPlan:
+        """A fresh plan for one request (`pinned`: only that host, e.g. a per-host health check)."""
+        return CallPlan(self, model, pinned)
 
     def states(self) -> dict[str, CircuitState]:
         """Breaker snapshots by host URL."""
@@ -89,17 +90,19 @@ class CallPlan:
     `failed()`, which returns how long to sleep before the next attempt or re-raises the error.
     """
 
-    def __init__(self, pool: HostPool, model: str | None) -> None:
+    def __init__(self, pool: HostPool, model: str | None, pinned: str | None = None) -> None:
         self.pool = pool
         self.model = model
+        self.pinned = pinned
         self.started = pool.clock()
+        self.attempt_started = self.started
         self.retries = 0
         self.tried: set[str] = set()
         self.probing = False
 
     def next_host(self) -> Host:
         """Pick the next host (untried ones first); raise CircuitOpenError when every circuit is open."""
-        ordered = self.pool.ordered(self.model)
+        ordered = [self.pool.host(self.pinned)] if self.pinned else self.pool.ordered(self.model)
         candidates = [h for h in ordered if h.url not in self.tried] or ordered
         first_error: CircuitOpenError | None = None
         for host in candidates:
@@ -110,9 +113,10 @@ class CallPlan:
                 continue
             self.tried.add(host.url)
             host.in_flight += 1
+            self.attempt_started = self.pool.clock()
             return host
         assert first_error is not None
-        if len(self.pool.hosts) > 1:
+        if len(candidates) > 1:
             raise CircuitOpenError(
                 f"every host's circuit is open ({', '.join(h.url for h in self.pool.hosts)}); failing fast",
                 host=first_error.host,
@@ -121,11 +125,16 @@ class CallPlan:
             )
         raise first_error
 
-    def succeeded(self, host: Host, seconds: float) -> None:
+    @property
+    def needs_ping(self) -> bool:
+        """Whether this attempt is a half-open probe that must first check GET / (breaker_probe="ping")."""
+        return self.probing and self.pool.probe_mode == "ping"
+
+    def succeeded(self, host: Host) -> None:
         """Record a successful attempt on `host`."""
         host.in_flight -= 1
         host.breaker.record_success()
-        host.observe_latency(seconds)
+        host.observe_latency(self.pool.clock() - self.attempt_started)
         if self.model:
             host.loaded_models.add(normalize_model_name(self.model))
 
@@ -139,7 +148,9 @@ class CallPlan:
         host.breaker.record_failure()
         if self.model:
             host.loaded_models.discard(normalize_model_name(self.model))
-        untried = [h for h in self.pool.ordered(self.model) if h.url not in self.tried and h.breaker.would_admit()]
+        untried = [] if self.pinned else [
+            h for h in self.pool.ordered(self.model) if h.url not in self.tried and h.breaker.would_admit()
+        ]
         if untried:
             logger.info("failover: %s failed (%s); trying %s", host.url, type(exc).__name__, untried[0].url)
             return 0.0

@@ -7,7 +7,7 @@ README names and the tiny models the test server serves. The live server is the 
 
 from __future__ import annotations
 
-from .types import ModelCapability, ModelInfo
+from .model_info import ModelCapability, ModelInfo
 
 __all__ = ["CATALOG", "get_model_info", "get_recommended_models", "normalize_model_name"]
 

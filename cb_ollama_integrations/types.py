@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ._keepalive import KeepAlive, normalize_keep_alive
+from .model_info import ModelCapability, ModelInfo, RunningModel
 
 __all__ = [
     "ChatMessage",
@@ -28,6 +29,7 @@ __all__ = [
     "MessageRole",
     "ModelCapability",
     "ModelInfo",
+    "RunningModel",
     "StreamChoice",
     "StreamingChunk",
     "TokenUsage",
@@ -44,19 +46,6 @@ class MessageRole(str, Enum):
     USER = "user"
     ASSISTANT = "assistant"
     TOOL = "tool"
-
-
-class ModelCapability(str, Enum):
-    """What a model can do, from the catalog or the server's /api/show `capabilities`."""
-
-    TEXT_GENERATION = "text_generation"
-    CONVERSATIONAL_AI = "conversational_ai"
-    CODE_GENERATION = "code_generation"
-    REASONING = "reasoning"
-    EMBEDDING = "embedding"
-    VISION = "vision"
-    TOOLS = "tools"
-    THINKING = "thinking"
 
 
 class ToolCall(BaseModel):
@@ -239,25 +228,3 @@ class EmbeddingsResponse(BaseModel):
     model: str
     data: list[EmbeddingData]
     usage: TokenUsage = Field(default_factory=TokenUsage)
-
-
-class ModelInfo(BaseModel):
-    """What is known about a model: catalog defaults, merged with the server's facts when fetched live."""
-
-    id: str
-    name: str
-    provider: str = "ollama"
-    context_window: int
-    max_output_tokens: int
-    supports_streaming: bool = True
-    supports_function_calling: bool = False
-    capabilities: list[ModelCapability] = Field(default_factory=list)
-    embedding_dimension: int | None = None
-    cost_per_input_token: float = 0.0
-    cost_per_output_token: float = 0.0
-    family: str | None = None
-    parameter_size: str | None = None
-    quantization: str | None = None
-    size_bytes: int | None = None
-    installed: bool = False
-    source: Literal["catalog", "family", "server"] = "catalog"

@@ -1,0 +1,127 @@
+"""The only module that talks to httpx: client construction, per-event-loop async clients, error mapping."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import weakref
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+
+from . import __version__
+from .config import OllamaConfig
+from .errors import LLMError, LLMTimeoutError, NetworkError, ParseError
+
+__all__ = ["Transport", "map_httpx_errors"]
+
+_TIMEOUT_PHASES: list[tuple[type[httpx.TimeoutException], str]] = [
+    (httpx.ConnectTimeout, "connect"),
+    (httpx.ReadTimeout, "read"),
+    (httpx.WriteTimeout, "write"),
+    (httpx.PoolTimeout, "pool"),
+]
+
+
+def translate_httpx_error(exc: Exception, url: str) -> LLMError:
+    """The package error for an httpx exception (the most specific class first)."""
+    if isinstance(exc, httpx.TimeoutException):
+        phase = next((p for cls, p in _TIMEOUT_PHASES if isinstance(exc, cls)), "read")
+        hint = " (a cold model load can take minutes: raise timeout_seconds)" if phase == "read" else ""
+        return LLMTimeoutError(f"{phase} timeout talking to {url}{hint}", url=url, phase=phase)
+    if isinstance(exc, httpx.DecodingError):
+        return ParseError(f"could not decode the response body from {url}: {exc}", url=url)
+    if isinstance(exc, httpx.ConnectError):
+        return NetworkError(f"cannot connect to {url}: {exc or 'connection failed'}; is `ollama serve` running?",
+                            url=url)
+    if isinstance(exc, httpx.TransportError | httpx.TooManyRedirects):
+        return NetworkError(f"network error talking to {url}: {type(exc).__name__}: {exc}", url=url)
+    return LLMError(f"HTTP client error for {url}: {type(exc).__name__}: {exc}", url=url)
+
+
+@contextmanager
+def map_httpx_errors(url: str) -> Iterator[None]:
+    """Re-raise any httpx exception as the package's error for it, chained (`from exc`)."""
+    try:
+        yield
+    except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict) as exc:
+        raise translate_httpx_error(exc, url) from exc
+
+
+async def _close_with_loop(client: httpx.AsyncClient) -> AsyncIterator[None]:
+    # An async generator started inside a loop is finalised by that loop's shutdown_asyncgens()
+    # (asyncio.run does it), which closes the client's sockets before the loop goes away.
+    try:
+        yield
+    finally:
+        await client.aclose()
+
+
+class Transport:
+    """Owns the httpx clients of one OllamaClient.
+
+    One sync client; one async client per event loop, so a second `asyncio.run` gets a fresh client instead of
+    one bound to a closed loop. Tests and benchmarks inject `transport`/`async_transport` (httpx's seam).
+    """
+
+    def __init__(
+        self,
+        config: OllamaConfig,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._options: dict[str, Any] = {
+            "timeout": httpx.Timeout(
+                config.timeout_seconds, connect=config.connect_timeout_seconds, pool=config.connect_timeout_seconds
+            ),
+            "limits": httpx.Limits(max_connections=config.max_connections, max_keepalive_connections=20),
+            "headers": {"User-Agent": f"cb-ollama-integrations/{__version__}", **config.header_values()},
+            "verify": config.verify_ssl,
+            "follow_redirects": False,
+            "trust_env": True,
+        }
+        self._transport = transport
+        self._async_transport = async_transport
+        self._sync: httpx.Client | None = None
+        self._lock = threading.Lock()
+        self._by_loop: dict[int, tuple[weakref.ref[asyncio.AbstractEventLoop], httpx.AsyncClient, Any]] = {}
+
+    @property
+    def sync(self) -> httpx.Client:
+        """The sync httpx client, built on first use."""
+        if self._sync is None:
+            with self._lock:
+                if self._sync is None:
+                    self._sync = httpx.Client(transport=self._transport, **self._options)
+        return self._sync
+
+    async def async_client(self) -> httpx.AsyncClient:
+        """The async httpx client of the running event loop, built on first use in that loop."""
+        loop = asyncio.get_running_loop()
+        entry = self._by_loop.get(id(loop))
+        if entry is not None and entry[0]() is loop and not entry[1].is_closed:
+            return entry[1]
+        client = httpx.AsyncClient(transport=self._async_transport, **self._options)
+        closer = _close_with_loop(client)
+        await closer.__anext__()
+        with self._lock:
+            self._by_loop = {k: v for k, v in self._by_loop.items() if v[0]() is not None and not v[0]().is_closed()}
+            self._by_loop[id(loop)] = (weakref.ref(loop), client, closer)
+        return client
+
+    def close(self) -> None:
+        """Close the sync client (async clients close with their loop, or with `aclose`)."""
+        if self._sync is not None:
+            self._sync.close()
+            self._sync = None
+
+    async def aclose(self) -> None:
+        """Close the async client of the running loop and the sync client."""
+        loop = asyncio.get_running_loop()
+        entry = self._by_loop.pop(id(loop), None)
+        if entry is not None:
+            await entry[2].aclose()
+        self.close()

@@ -1,0 +1,195 @@
+"""OllamaClient: the Circuit Breaker provider's client, sync methods and their `a`-prefixed async twins."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterator
+from types import TracebackType
+
+import httpx
+
+from ._chat_protocol import StreamAssembler, build_chat_payload, parse_chat_response
+from ._engine import Call, Engine, Reply
+from ._model_api import ModelManagementMixin
+from ._model_protocol import build_embed_payload, parse_embed_vectors
+from ._routing import HostPool
+from ._transport import Transport
+from ._wire import parse_json
+from .config import OllamaConfig
+from .errors import StreamError
+from .types import (
+    EmbeddingData, EmbeddingsRequest, EmbeddingsResponse, LLMRequest, LLMResponse, StreamingChunk,
+    TokenUsage,
+)
+
+__all__ = ["OllamaClient"]
+
+logger = logging.getLogger("cb_ollama_integrations")
+
+
+def _auth(api_key: str | None) -> dict[str, str] | None:
+    return {"Authorization": f"Bearer {api_key}"} if api_key else None
+
+
+def _warn_truncation(request: LLMRequest, finish_reason: str | None, prompt_tokens: int) -> None:
+    if finish_reason == "length":
+        logger.warning("generation stopped at the token limit (done_reason=length); raise max_tokens")
+    num_ctx = request.num_ctx or (request.options or {}).get("num_ctx")
+    if isinstance(num_ctx, int) and prompt_tokens >= num_ctx:
+        logger.warning("prompt used %d tokens of num_ctx=%d: the server may have truncated it", prompt_tokens, num_ctx)
+
+
+def _embed_result(
+    request: EmbeddingsRequest, model: str, parts: list[tuple[list[EmbeddingData], int]]
+) -> EmbeddingsResponse:
+    prompt = sum(tokens for _, tokens in parts)
+    response = EmbeddingsResponse(
+        id=request.id, model=model, data=[], usage=TokenUsage(prompt_tokens=prompt, total_tokens=prompt)
+    )
+    response.data = [item for items, _ in parts for item in items]  # built from decoded JSON: no re-validation
+    return response
+
+
+class OllamaClient(ModelManagementMixin):
+    """Talks to one Ollama host, or routes over several (`config.base_urls`) with breakers and failover.
+
+    Every network method has an async twin named with an `a` prefix. Sync and async calls share the
+    configuration, the breakers and the routing state; async calls are safe across event loops.
+
+        with OllamaClient(OllamaConfig(default_model="qwen2.5-coder:3b")) as client:
+            reply = client.chat_completion(LLMRequest(messages=[ChatMessage(role="user", content="Hi")]))
+            print(reply.choices[0].message.content)
+
+    `transport`/`async_transport` replace the network (httpx's seam), for tests and benchmarks.
+    """
+
+    def __init__(
+        self,
+        config: OllamaConfig | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.config = config if config is not None else OllamaConfig()
+        self._pool = HostPool(self.config)
+        self._transport = Transport(self.config, transport=transport, async_transport=async_transport)
+        self._engine = Engine(self._pool, self._transport)
+        self._known_models: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"OllamaClient(hosts={list(self.config.hosts)!r}, default_model={self.config.default_model!r})"
+
+    # -- chat -------------------------------------------------------------------------------------------
+    def _chat_call(self, request: LLMRequest, stream: bool, api_key: str | None) -> Call:
+        payload = build_chat_payload(request, self.config, stream=stream)
+        return Call("POST", "/api/chat", payload, model=payload["model"], headers=_auth(api_key))
+
+    def _chat_result(self, request: LLMRequest, reply: Reply) -> LLMResponse:
+        response = parse_chat_response(reply.data, response_id=f"chatcmpl-{request.id}", host=reply.host)
+        _warn_truncation(request, response.choices[0].finish_reason, response.usage.prompt_tokens)
+        logger.debug("chat %s done_reason=%s tokens=%d+%d", response.model, response.choices[0].finish_reason,
+                     response.usage.prompt_tokens, response.usage.completion_tokens)
+        return response
+
+    def chat_completion(self, request: LLMRequest, api_key: str | None = None) -> LLMResponse:
+        """Send a chat request and return the whole answer (`stream: false` on the wire).
+
+        Raises: NetworkError, LLMTimeoutError, ModelNotFoundError, InvalidRequestError, ServerError,
+        CircuitOpenError, ParseError (see `cb_ollama_integrations.errors`).
+        """
+        return self._chat_result(request, self._engine.send(self._chat_call(request, False, api_key)))
+
+    async def achat_completion(self, request: LLMRequest, api_key: str | None = None) -> LLMResponse:
+        """Async twin of `chat_completion`."""
+        return self._chat_result(request, await self._engine.asend(self._chat_call(request, False, api_key)))
+
+    def chat_completion_stream(self, request: LLMRequest, api_key: str | None = None) -> Iterator[StreamingChunk]:
+        """Stream a chat answer chunk by chunk; the final chunk carries usage and `finish_reason`.
+
+        A stream that fails after it started raises StreamError with the text received so far; it is never
+        silently restarted. Closing the iterator early closes the connection (the server stops generating).
+        """
+        assembler = StreamAssembler()
+        try:
+            for host, line in self._engine.stream(self._chat_call(request, True, api_key)):
+                yield assembler.feed(parse_json(line, url=host))
+        except StreamError as exc:
+            exc.partial_content = exc.partial_content or assembler.partial_content
+            raise
+        assembler.finish()
+
+    async def achat_completion_stream(
+        self, request: LLMRequest, api_key: str | None = None
+    ) -> AsyncIterator[StreamingChunk]:
+        """Async twin of `chat_completion_stream`."""
+        assembler = StreamAssembler()
+        try:
+            async for host, line in self._engine.astream(self._chat_call(request, True, api_key)):
+                yield assembler.feed(parse_json(line, url=host))
+        except StreamError as exc:
+            exc.partial_content = exc.partial_content or assembler.partial_content
+            raise
+        assembler.finish()
+
+    # -- embeddings -----------------------------------------------------------------------------------
+    def _embed_calls(self, request: EmbeddingsRequest, api_key: str | None) -> list[tuple[int, Call]]:
+        texts, size = request.texts, self.config.embed_batch_size
+        return [
+            (start, Call("POST", "/api/embed", build_embed_payload(request, texts[start:start + size], self.config),
+                         model=request.model or self.config.embedding_model, headers=_auth(api_key)))
+            for start in range(0, len(texts), size)
+        ]
+
+    @staticmethod
+    def _embed_part(start: int, call: Call, reply: Reply) -> tuple[list[EmbeddingData], int]:
+        expected = len(call.payload["input"]) if call.payload else 0
+        items, usage = parse_embed_vectors(reply.data, expected=expected, offset=start, url=reply.host)
+        return items, usage.prompt_tokens
+
+    def embeddings(self, request: EmbeddingsRequest, api_key: str | None = None) -> EmbeddingsResponse:
+        """Embed one text or a batch via POST /api/embed, `config.embed_batch_size` texts per request.
+
+        Vectors come back in input order (`data[i].index == i`). An empty batch returns no vectors and sends
+        nothing.
+        """
+        model = request.model or self.config.embedding_model
+        parts = [self._embed_part(s, c, self._engine.send(c)) for s, c in self._embed_calls(request, api_key)]
+        return _embed_result(request, model, parts)
+
+    async def aembeddings(
+        self, request: EmbeddingsRequest, api_key: str | None = None, *, concurrency: int = 1
+    ) -> EmbeddingsResponse:
+        """Async twin of `embeddings`; up to `concurrency` batches are in flight at once."""
+        limit = asyncio.Semaphore(max(1, concurrency))
+
+        async def one(start: int, call: Call) -> tuple[list[EmbeddingData], int]:
+            async with limit:
+                return self._embed_part(start, call, await self._engine.asend(call))
+
+        calls = self._embed_calls(request, api_key)
+        parts = list(await asyncio.gather(*(one(s, c) for s, c in calls)))
+        return _embed_result(request, request.model or self.config.embedding_model, parts)
+
+    # -- lifecycle --------------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the sync connection pool (async pools close with their event loop, or with `aclose`)."""
+        self._transport.close()
+
+    async def aclose(self) -> None:
+        """Close the connection pools of the running event loop and the sync one."""
+        await self._transport.aclose()
+
+    def __enter__(self) -> OllamaClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> OllamaClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
