@@ -1,0 +1,35 @@
+# Two commands set everything up on a fresh machine:
+#   make demo   install and run the RAG example (live Ollama if one answers, else its recorded session)
+#   make test   install and run the whole offline test suite with coverage
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install test demo record server stop lint typecheck bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e '.[all,dev]'
+
+test: install
+	$(BIN)/pytest --cov=cb_ollama_integrations --cov-report=term --cov-fail-under=90 $(ARGS)
+
+demo: install
+	$(BIN)/python examples/rag_langchain.py $(ARGS)
+
+lint: install
+	$(BIN)/ruff check cb_ollama_integrations tests examples benchmarks
+	$(BIN)/mypy
+
+# Re-record every cassette against a real Ollama v0.24.0 built from source (scripts/ollama-server).
+record: install
+	CB_OLLAMA_RECORD_URL="$$(scripts/ollama-server start)" $(BIN)/pytest -m vcr --record-mode=rewrite -p no:randomly $(ARGS)
+
+server:
+	scripts/ollama-server start
+
+stop:
+	scripts/ollama-server stop
