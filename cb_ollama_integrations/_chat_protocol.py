@@ -139,9 +139,17 @@ def _finish_reason(data: dict[str, Any]) -> str | None:
     return str(data.get("done_reason") or "stop")
 
 
+def _raw_message(data: dict[str, Any]) -> dict[str, Any]:
+    """The message part of a chat object, or of a /api/generate object (which has `response` instead)."""
+    message = data.get("message")
+    if isinstance(message, dict):
+        return message
+    return {"content": data.get("response"), "thinking": data.get("thinking"), "tool_calls": data.get("tool_calls")}
+
+
 def parse_chat_response(data: dict[str, Any], *, response_id: str, host: str | None = None) -> LLMResponse:
     """Turn one non-streaming /api/chat body into an LLMResponse (usage, durations, tool calls, thinking)."""
-    raw = data.get("message") or {}
+    raw = _raw_message(data)
     message = ChatMessage(
         role=MessageRole.ASSISTANT,
         content=raw.get("content") or "",
@@ -187,7 +195,7 @@ class StreamAssembler:
                 url=self.url,
                 partial_content=self.partial_content,
             )
-        raw = data.get("message") or {}
+        raw = _raw_message(data)
         calls = _parse_tool_calls(raw.get("tool_calls"), self._tool_calls_seen)
         self._tool_calls_seen += len(calls or ())
         content = raw.get("content") or ""

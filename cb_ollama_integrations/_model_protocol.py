@@ -66,7 +66,7 @@ def build_load_payload(model: str, keep_alive: object) -> dict[str, Any]:
 def merge_model_info(name: str, tags_entry: dict[str, Any] | None, show: dict[str, Any] | None) -> ModelInfo:
     """Server facts (from /api/tags and /api/show) laid over the catalog's defaults for `name`."""
     base = get_model_info(name)
-    details = (tags_entry or {}).get("details") or (show or {}).get("details") or {}
+    details = {**((show or {}).get("details") or {}), **((tags_entry or {}).get("details") or {})}
     model_info = (show or {}).get("model_info") or {}
     arch = model_info.get("general.architecture")
     context = model_info.get(f"{arch}.context_length") if arch else None

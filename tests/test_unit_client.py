@@ -1,0 +1,182 @@
+"""OllamaClient over httpx.MockTransport fakes: each behaviour asserted once for the sync and async paths."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import httpx
+import pytest
+from _mock import ChunkedBody, FakeOllama, chat_line, ndjson, run, stream
+
+from cb_ollama_integrations import (
+    ChatMessage,
+    EmbeddingsRequest,
+    InvalidRequestError,
+    LLMRequest,
+    ModelNotFoundError,
+    NetworkError,
+    ParseError,
+    ProviderError,
+    ServerError,
+    StreamError,
+)
+
+HI = LLMRequest(messages=[ChatMessage(role="user", content="hi")])
+
+
+@pytest.fixture(params=["sync", "async"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def json_reply(body: dict[str, object], status: int = 200) -> FakeOllama:
+    return FakeOllama(lambda request: httpx.Response(status, json=body))
+
+
+def test_chat_sends_the_exact_body_and_parses_the_answer(mode: str) -> None:
+    fake = json_reply(chat_line("hello", done=True))
+    with fake.client() as client:
+        response = run(client, mode, "chat_completion", HI)
+    assert fake.requests[0].url == "http://localhost:11434/api/chat"
+    assert fake.requests[0].content == (b'{"model":"m","messages":[{"role":"user","content":"hi"}],'
+                                        b'"stream":false,"keep_alive":"5m"}')
+    assert response.choices[0].message.content == "hello" and response.usage.total_tokens == 5
+
+
+def test_api_key_and_headers_are_sent_but_never_shown(mode: str) -> None:
+    fake = json_reply(chat_line("ok", done=True))
+    with fake.client(custom_headers={"X-Team": "blue"}) as client:
+        run(client, mode, "chat_completion", HI, "sk-secret")
+        assert "sk-secret" not in repr(client)
+    headers = fake.requests[0].headers
+    assert headers["authorization"] == "Bearer sk-secret" and headers["x-team"] == "blue"
+    assert headers["user-agent"].startswith("cb-ollama-integrations/")
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error", "text"),
+    [
+        (404, b'{"error":"model \\"m\\" not found, try pulling it first"}', ModelNotFoundError, "ollama pull m"),
+        (400, b'{"error":"registry.ollama.ai/library/m does not support tools"}', InvalidRequestError, "tools"),
+        (500, b'{"error":"llama runner process has terminated"}', ServerError, "runner"),
+        (404, b"404 page not found", ProviderError, "endpoint does not exist"),
+    ],
+)
+def test_error_statuses_map_to_classes_with_facts(mode: str, status: int, body: bytes, error: type, text: str) -> None:
+    fake = FakeOllama(lambda request: httpx.Response(status, content=body))
+    with fake.client() as client, pytest.raises(error, match=text) as info:
+        run(client, mode, "chat_completion", HI)
+    assert info.value.status_code == status and info.value.url == "http://localhost:11434/api/chat"
+    assert info.value.method == "POST" and info.value.server_message
+    assert len(fake.requests) == 1  # caller errors and a plain 500 are not retried
+
+
+def test_the_same_error_class_on_the_stream_path(mode: str) -> None:
+    fake = FakeOllama(lambda request: httpx.Response(404, json={"error": "model 'm' not found"}))
+    with fake.client() as client, pytest.raises(ModelNotFoundError):
+        stream(client, mode, HI)
+
+
+def test_malformed_json_is_a_parse_error(mode: str) -> None:
+    fake = FakeOllama(lambda request: httpx.Response(200, content=b'{"model": "m", "mess'))
+    with fake.client() as client, pytest.raises(ParseError) as info:
+        run(client, mode, "chat_completion", HI)
+    assert info.value.body.startswith('{"model"')
+
+
+def test_stream_lines_and_utf8_split_anywhere_decode(mode: str) -> None:
+    body = ndjson(chat_line("héllo "), chat_line("wörld 🎉"), chat_line("", done=True))
+    frames = [body[i:i + 7] for i in range(0, len(body), 7)]  # cuts lines and multi-byte characters
+    fake = FakeOllama(lambda request: httpx.Response(200, stream=ChunkedBody(frames)))
+    with fake.client() as client:
+        chunks = stream(client, mode, HI)
+    assert "".join(c.choices[0].delta.content for c in chunks) == "héllo wörld 🎉"
+    assert fake.bodies()[0]["stream"] is True
+
+
+def test_a_line_of_several_megabytes_is_parsed(mode: str) -> None:
+    big = "x" * (9 * 1024 * 1024)
+    body = ndjson(chat_line(big), chat_line("", done=True, context=list(range(1000))))
+    frames = [body[i:i + 65536] for i in range(0, len(body), 65536)]
+    fake = FakeOllama(lambda request: httpx.Response(200, stream=ChunkedBody(frames)))
+    with fake.client() as client:
+        chunks = stream(client, mode, HI)
+    assert len(chunks[0].choices[0].delta.content) == len(big)
+
+
+def test_error_line_mid_stream_raises_stream_error_with_partial_text(mode: str) -> None:
+    body = ndjson(chat_line("part one "), {"error": "an error was encountered while running the model"})
+    fake = FakeOllama(lambda request: httpx.Response(200, stream=ChunkedBody([body])))
+    with fake.client() as client, pytest.raises(StreamError, match="while running the model") as info:
+        stream(client, mode, HI)
+    assert info.value.partial_content == "part one "
+
+
+def test_stream_cut_before_done_raises_stream_error(mode: str) -> None:
+    fake = FakeOllama(lambda request: httpx.Response(200, stream=ChunkedBody([ndjson(chat_line("half"))])))
+    with fake.client() as client, pytest.raises(StreamError, match="done=true") as info:
+        stream(client, mode, HI)
+    assert info.value.partial_content == "half"
+
+
+def test_embeddings_are_batched_and_kept_in_order(mode: str) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        texts = json.loads(request.content)["input"]
+        return httpx.Response(200, json={"model": "e", "embeddings": [[float(t)] for t in texts],
+                                         "prompt_eval_count": len(texts)})
+
+    fake = FakeOllama(answer)
+    texts = [str(i) for i in range(25)]
+    with fake.client(embed_batch_size=10) as client:
+        response = run(client, mode, "embeddings", EmbeddingsRequest(model="e", input=texts))
+    assert [len(b["input"]) for b in fake.bodies()] == [10, 10, 5]
+    assert [d.embedding[0] for d in response.data] == [float(t) for t in texts]
+    assert [d.index for d in response.data] == list(range(25)) and response.usage.prompt_tokens == 25
+
+
+def test_an_embedding_count_mismatch_is_a_parse_error(mode: str) -> None:
+    fake = json_reply({"model": "e", "embeddings": [[0.1]]})
+    with fake.client() as client, pytest.raises(ParseError, match="expected 2 embeddings"):
+        run(client, mode, "embeddings", EmbeddingsRequest(input=["a", "b"]))
+
+
+def test_empty_embedding_input_sends_nothing(mode: str) -> None:
+    fake = json_reply({})
+    with fake.client() as client:
+        assert run(client, mode, "embeddings", EmbeddingsRequest(input=[])).data == []
+    assert fake.requests == []
+
+
+def test_health_check_is_false_when_the_host_is_down(mode: str) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    with FakeOllama(refuse).client() as client:
+        assert run(client, mode, "health_check") is False
+        with pytest.raises(NetworkError, match="is `ollama serve` running"):
+            run(client, mode, "chat_completion", HI)
+
+
+def test_load_and_unload_send_empty_chats_with_keep_alive(mode: str) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        reason = "unload" if json.loads(request.content)["keep_alive"] == 0 else "load"
+        return httpx.Response(200, json={"model": "m", "message": {"role": "assistant", "content": ""},
+                                         "done": True, "done_reason": reason})
+
+    fake = FakeOllama(answer)
+    with fake.client() as client:
+        assert run(client, mode, "load_model", "m", "30m") == "load"
+        assert run(client, mode, "unload_model", "m") == "unload"
+    assert fake.bodies() == [{"model": "m", "messages": [], "stream": False, "keep_alive": "30m"},
+                             {"model": "m", "messages": [], "stream": False, "keep_alive": 0}]
+
+
+def test_debug_logs_say_what_happened_without_secrets(caplog: pytest.LogCaptureFixture) -> None:
+    fake = json_reply(chat_line("ok", done=True, done_reason="length"))
+    with caplog.at_level(logging.DEBUG, logger="cb_ollama_integrations"), fake.client(api_key="sk-hidden") as client:
+        client.chat_completion(HI, api_key="sk-call")
+    text = caplog.text
+    assert "POST http://localhost:11434/api/chat model=m" in text and "-> 200" in text
+    assert "done_reason=length" in text and "raise max_tokens" in text
+    assert "sk-hidden" not in text and "sk-call" not in text
