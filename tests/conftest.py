@@ -14,7 +14,10 @@ from typing import Any
 
 import pytest
 
-from _cassettes import CASSETTES, ReadableYamlSerializer, normalise_request, scrub_response
+from _cassettes import CASSETTES
+
+from cb_ollama_integrations.testing import ReadableYamlSerializer
+from cb_ollama_integrations.testing import vcr_config as project_vcr_config
 
 RECORD_URL_ENV = "CB_OLLAMA_RECORD_URL"
 
@@ -55,14 +58,7 @@ def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
     """Match on method, path, query and the exact body; scrub headers; readable YAML."""
-    return {
-        "match_on": ["method", "path", "query", "body"],
-        "before_record_request": normalise_request,
-        "before_record_response": scrub_response,
-        "decode_compressed_response": True,
-        "serializer": "yaml",
-        "allow_playback_repeats": False,
-    }
+    return project_vcr_config()
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
