@@ -1,7 +1,7 @@
 """A per-host circuit breaker: closed -> open after N host failures -> half-open probe -> closed.
 
-Thread-safe (one lock, held only for bookkeeping, never across I/O), so the sync and async paths of a
-client share one breaker per host.
+Thread-safe (one lock, held only for bookkeeping, never across I/O or an await), so the sync and async paths
+of a client, and any number of threads and event loops, share one breaker per host.
 """
 
 from __future__ import annotations
@@ -21,7 +21,10 @@ logger = logging.getLogger("cb_ollama_integrations")
 
 @dataclass(frozen=True)
 class CircuitState:
-    """A snapshot of one host's breaker: `state` is "closed", "open" or "half_open"."""
+    """A snapshot of one host's breaker: `state` is "closed", "open" or "half_open".
+
+    `retry_after` is the number of seconds until an open breaker lets a probe through (0 when closed).
+    """
 
     host: str
     state: str
@@ -32,14 +35,17 @@ class CircuitState:
 class CircuitBreaker:
     """Counts consecutive host failures and fails fast while open.
 
-    Only host-health failures count (connection errors, timeouts, 5xx, 429); the caller decides that and calls
-    `record_failure`. After `cooldown` seconds an open breaker admits exactly one probe (half-open); the probe's
-    success closes it, its failure opens it again for another cooldown.
+    Only host-health failures count (connection errors, timeouts, 5xx, 429); the caller decides that and
+    calls `record_failure`. After `cooldown` seconds an open breaker admits exactly one probe (half-open):
+    its success closes the circuit, its failure opens it again for another cooldown, and a probe that ends
+    without an answer (cancelled) is `release_probe`d so the next caller can probe instead.
     """
 
     def __init__(
         self, host: str, *, threshold: int, cooldown: float, clock: Callable[[], float] = time.monotonic
     ) -> None:
+        if threshold < 1 or cooldown < 0:
+            raise ValueError("a breaker needs threshold >= 1 and cooldown >= 0")
         self.host = host
         self._threshold = threshold
         self._cooldown = cooldown
@@ -51,7 +57,7 @@ class CircuitBreaker:
         self._probe_in_flight = False
 
     def admit(self) -> bool:
-        """Let a call through, or raise CircuitOpenError. Returns True when the call is the half-open probe."""
+        """Let a call through or raise CircuitOpenError; True when this call is the half-open probe."""
         with self._lock:
             if self._state == "closed":
                 return False
@@ -80,6 +86,12 @@ class CircuitBreaker:
                 return not self._probe_in_flight
             return self._clock() - self._opened_at >= self._cooldown
 
+    @property
+    def consecutive_failures(self) -> int:
+        """Host failures since the last success (routing puts hosts that just failed last)."""
+        with self._lock:
+            return self._failures
+
     def record_success(self) -> None:
         """The host answered (even with a caller error such as 400/404): close the circuit."""
         with self._lock:
@@ -98,6 +110,11 @@ class CircuitBreaker:
                 self._transition("open")
             elif self._state == "open":
                 self._opened_at = self._clock()
+
+    def release_probe(self) -> None:
+        """The probe ended without an answer either way (cancelled): let the next caller probe instead."""
+        with self._lock:
+            self._probe_in_flight = False
 
     def snapshot(self) -> CircuitState:
         """The current state, for `client.circuit_state()` and the CLI."""

@@ -25,8 +25,9 @@ RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
 class RetryPolicy:
     """When and how long to wait before trying a request again.
 
-    Retried: connection errors, connect timeouts and 429/502/503/504. Never retried: caller errors (400, 404),
-    read timeouts (the server may still be working), and anything after a stream yielded its first chunk.
+    Retried: connection errors, connect/pool timeouts and 429/502/503/504. Never retried: caller errors
+    (400, 404), 500 (a runner crash or a bad option fails the same way again), read timeouts (the server may
+    still be working), and anything after a stream yielded its first chunk (the engine never asks).
     """
 
     max_retries: int = 2
@@ -37,8 +38,13 @@ class RetryPolicy:
 
     @staticmethod
     def is_host_failure(exc: LLMError) -> bool:
-        """Whether the error says the host is unhealthy (counts toward opening its circuit)."""
-        if isinstance(exc, NetworkError | LLMTimeoutError):
+        """Whether the error says the host is unhealthy (counts toward opening its circuit).
+
+        A pool timeout is not: it means this client's own connection pool was saturated.
+        """
+        if isinstance(exc, LLMTimeoutError):
+            return exc.phase != "pool"
+        if isinstance(exc, NetworkError):
             return True
         return isinstance(exc, ProviderError) and (exc.status_code >= 500 or exc.status_code == 429)
 
@@ -56,9 +62,9 @@ class RetryPolicy:
         return False
 
     def delay(self, retry_number: int, exc: LLMError) -> float:
-        """Seconds to sleep before retry `retry_number` (1-based): Retry-After if sent, else backoff + jitter."""
-        retry_after = getattr(exc, "retry_after", None)
+        """Seconds before retry `retry_number` (1-based): Retry-After if sent, else backoff with jitter."""
+        retry_after: object = getattr(exc, "retry_after", None)
         if isinstance(retry_after, int | float) and retry_after >= 0:
             return min(float(retry_after), self.budget)
-        base = min(self.max_backoff, self.backoff * 2 ** (retry_number - 1))
+        base = min(self.max_backoff, self.backoff * 2.0 ** (retry_number - 1))
         return base * (0.5 + 0.5 * self.jitter())

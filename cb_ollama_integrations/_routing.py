@@ -1,4 +1,7 @@
-"""Host pool and per-request routing: which host to try next, failover, retries and breaker bookkeeping."""
+"""Host pool and per-request routing: which host to try next, failover, retries and breaker bookkeeping.
+
+No I/O here: the engine asks a `CallPlan` for a host, does the request, and reports how it went.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +37,11 @@ class Host:
         """Fold one observed latency into the moving average used by PERFORMANCE_FIRST."""
         self.latency_ewma = seconds if self.latency_ewma is None else 0.8 * self.latency_ewma + 0.2 * seconds
 
+    @property
+    def failing(self) -> bool:
+        """True while the host's last attempts failed (its circuit may still be closed)."""
+        return self.breaker.consecutive_failures > 0
+
 
 class HostPool:
     """The hosts of one client, with one circuit breaker each, shared by its sync and async paths."""
@@ -57,53 +65,75 @@ class HostPool:
         self._round_robin = itertools.count()
 
     def host(self, url: str) -> Host:
-        """The host with this base URL (KeyError if it is not in the pool)."""
-        return next(h for h in self.hosts if h.url == url)
+        """The host with this base URL (ValueError if it is not in the pool)."""
+        for host in self.hosts:
+            if host.url == url:
+                return host
+        raise ValueError(f"{url!r} is not one of this client's hosts: {[h.url for h in self.hosts]}")
 
     def ordered(self, model: str | None) -> list[Host]:
-        """The hosts in the order the strategy prefers them for one request."""
+        """The hosts in the order the strategy prefers them for one request.
+
+        Except in the explicit FAILOVER_CHAIN order, hosts whose last attempt failed go last; open circuits
+        are skipped later, by the plan.
+        """
         hosts = list(self.hosts)
         if len(hosts) == 1 or self.strategy is RoutingStrategy.FAILOVER_CHAIN:
             return hosts
         if self.strategy is RoutingStrategy.LOAD_BALANCED:
             start = next(self._round_robin) % len(hosts)
-            rotated = hosts[start:] + hosts[:start]
-            return sorted(rotated, key=lambda h: h.in_flight)  # stable: round robin among equally busy hosts
-        if self.strategy is RoutingStrategy.PERFORMANCE_FIRST:
-            return sorted(hosts, key=lambda h: -1.0 if h.latency_ewma is None else h.latency_ewma)
+            rotated = hosts[start:] + hosts[:start]  # sorted() is stable: round robin among equally busy
+            return sorted(rotated, key=lambda h: (h.failing, h.in_flight))
+        if self.strategy is RoutingStrategy.PERFORMANCE_FIRST:  # unmeasured hosts first, to measure them
+            return sorted(hosts, key=lambda h: (h.failing, h.latency_ewma or -1.0))
         key = normalize_model_name(model) if model else ""
-        return sorted(hosts, key=lambda h: key not in h.loaded_models)  # COST_OPTIMIZED
+        return sorted(hosts, key=lambda h: (h.failing, key not in h.loaded_models))  # COST_OPTIMIZED
 
-    def plan(self, model: str | None, pinned: str | None = None) -> CallPlan:
-        """A fresh plan for one request (`pinned`: only that host, e.g. a per-host health check)."""
-        return CallPlan(self, model, pinned)
+    def plan(self, model: str | None, pinned: str | None = None, *, warms_model: bool = False) -> CallPlan:
+        """A fresh plan for one request (`pinned`: only that host, e.g. a per-host health check).
+
+        `warms_model`: a success leaves `model` loaded on the host (chat/embed), which COST_OPTIMIZED uses.
+        """
+        return CallPlan(self, model, pinned, warms_model=warms_model)
 
     def states(self) -> dict[str, CircuitState]:
         """Breaker snapshots by host URL."""
         return {h.url: h.breaker.snapshot() for h in self.hosts}
 
+    def count_in_flight(self, host: Host, delta: int) -> None:
+        """Track requests in flight per host (LOAD_BALANCED picks the least busy); safe across threads."""
+        with self._lock:
+            host.in_flight += delta
+
 
 class CallPlan:
     """The routing state of one request: hosts tried, retries used, time spent.
 
-    Pure bookkeeping around the I/O done by the engine: `next_host()` before an attempt, then `succeeded()` or
-    `failed()`, which returns how long to sleep before the next attempt or re-raises the error.
+    Pure bookkeeping around the I/O done by the engine: `next_host()` before an attempt, then exactly one of
+    `succeeded()`, `failed()` (returns how long to wait before the next attempt, or re-raises the error) or
+    `abandoned()` (the attempt was cancelled or raised something that is not an LLMError).
     """
 
-    def __init__(self, pool: HostPool, model: str | None, pinned: str | None = None) -> None:
+    def __init__(self, pool: HostPool, model: str | None, pinned: str | None = None, *,
+                 warms_model: bool = False) -> None:
         self.pool = pool
         self.model = model
+        self.warms_model = warms_model
+        self.order = [pool.host(pinned)] if pinned else pool.ordered(model)
         self.pinned = pinned
         self.started = pool.clock()
         self.attempt_started = self.started
         self.retries = 0
         self.tried: set[str] = set()
         self.probing = False
+        self.last_error: LLMError | None = None
 
     def next_host(self) -> Host:
-        """Pick the next host (untried ones first); raise CircuitOpenError when every circuit is open."""
-        ordered = [self.pool.host(self.pinned)] if self.pinned else self.pool.ordered(self.model)
-        candidates = [h for h in ordered if h.url not in self.tried] or ordered
+        """Pick the next host (untried ones first); raise CircuitOpenError when every circuit is open.
+
+        CircuitOpenError means nothing was sent: once an attempt failed, that failure is raised instead.
+        """
+        candidates = [h for h in self.order if h.url not in self.tried] or self.order
         first_error: CircuitOpenError | None = None
         for host in candidates:
             try:
@@ -112,16 +142,18 @@ class CallPlan:
                 first_error = first_error or exc
                 continue
             self.tried.add(host.url)
-            host.in_flight += 1
+            self.pool.count_in_flight(host, +1)
             self.attempt_started = self.pool.clock()
             return host
+        if self.last_error is not None:
+            raise self.last_error
         assert first_error is not None
         if len(candidates) > 1:
             raise CircuitOpenError(
-                f"every host's circuit is open ({', '.join(h.url for h in self.pool.hosts)}); failing fast",
+                f"every host's circuit is open ({', '.join(h.url for h in candidates)}); failing fast",
                 host=first_error.host,
                 state=first_error.state,
-                retry_after=min(h.breaker.snapshot().retry_after for h in self.pool.hosts),
+                retry_after=min(h.breaker.snapshot().retry_after for h in candidates),
             )
         raise first_error
 
@@ -132,30 +164,42 @@ class CallPlan:
 
     def succeeded(self, host: Host) -> None:
         """Record a successful attempt on `host`."""
-        host.in_flight -= 1
+        self.pool.count_in_flight(host, -1)
         host.breaker.record_success()
         host.observe_latency(self.pool.clock() - self.attempt_started)
-        if self.model:
+        if self.model and self.warms_model:
             host.loaded_models.add(normalize_model_name(self.model))
 
+    def abandoned(self, host: Host) -> None:
+        """The attempt ended without an answer (cancelled, interrupted): it says nothing about the host."""
+        self.pool.count_in_flight(host, -1)
+        if self.probing:
+            host.breaker.release_probe()
+
     def failed(self, host: Host, exc: LLMError) -> float:
-        """Record a failed attempt; return seconds to wait before the next one, or re-raise `exc`."""
-        host.in_flight -= 1
+        """Record a failed attempt; return seconds to wait before the next one, or re-raise `exc`.
+
+        A caller error (400, 404, bad JSON) is raised at once: the host is healthy, the request is not. A
+        host failure counts against the host's breaker, then fails over to an untried host whose circuit
+        admits calls, then retries (retryable errors only, within the count and time budget).
+        """
+        self.pool.count_in_flight(host, -1)
         policy = self.pool.policy
         if not policy.is_host_failure(exc):
-            host.breaker.record_success()  # the host answered: it is healthy, the request is not
+            host.breaker.record_success()
             raise exc
+        self.last_error = exc
         host.breaker.record_failure()
         if self.model:
             host.loaded_models.discard(normalize_model_name(self.model))
-        untried = [] if self.pinned else [
-            h for h in self.pool.ordered(self.model) if h.url not in self.tried and h.breaker.would_admit()
-        ]
+        untried = [h for h in self.order if h.url not in self.tried and h.breaker.would_admit()]
         if untried:
             logger.info("failover: %s failed (%s); trying %s", host.url, type(exc).__name__, untried[0].url)
             return 0.0
         if not policy.is_retryable(exc) or self.retries >= policy.max_retries:
             raise exc
+        if not any(h.breaker.would_admit() for h in self.order):
+            raise exc  # every circuit is open now: a retry could only fail fast
         self.retries += 1
         delay = policy.delay(self.retries, exc)
         if self.pool.clock() - self.started + delay > policy.budget:

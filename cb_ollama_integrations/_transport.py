@@ -12,10 +12,11 @@ from typing import Any
 import httpx
 
 from . import __version__
+from ._wire import error_for_status
 from .config import OllamaConfig
 from .errors import LLMError, LLMTimeoutError, NetworkError, ParseError
 
-__all__ = ["Transport", "map_httpx_errors"]
+__all__ = ["Transport", "map_httpx_errors", "translate_httpx_error"]
 
 _TIMEOUT_PHASES: list[tuple[type[httpx.TimeoutException], str]] = [
     (httpx.ConnectTimeout, "connect"),
@@ -25,8 +26,23 @@ _TIMEOUT_PHASES: list[tuple[type[httpx.TimeoutException], str]] = [
 ]
 
 
+def _status_error(exc: httpx.HTTPStatusError, url: str) -> LLMError:
+    response = exc.response
+    try:
+        body = response.content
+    except httpx.ResponseNotRead:  # a streamed answer whose body nobody read
+        body = b""
+    return error_for_status(response.status_code, body, method=exc.request.method, url=url,
+                            retry_after=response.headers.get("retry-after"))
+
+
 def translate_httpx_error(exc: Exception, url: str) -> LLMError:
-    """The package error for an httpx exception (the most specific class first)."""
+    """The package error for an httpx exception (the most specific class first).
+
+    Timeouts -> LLMTimeoutError (with the phase), undecodable bodies -> ParseError, every other transport
+    failure -> NetworkError, HTTPStatusError -> the ProviderError of its status; misuse of httpx itself
+    (invalid URL, stream already consumed...) -> LLMError.
+    """
     if isinstance(exc, httpx.TimeoutException):
         phase = next((p for cls, p in _TIMEOUT_PHASES if isinstance(exc, cls)), "read")
         hint = " (a cold model load can take minutes: raise timeout_seconds)" if phase == "read" else ""
@@ -34,8 +50,10 @@ def translate_httpx_error(exc: Exception, url: str) -> LLMError:
     if isinstance(exc, httpx.DecodingError):
         return ParseError(f"could not decode the response body from {url}: {exc}", url=url)
     if isinstance(exc, httpx.ConnectError):
-        return NetworkError(f"cannot connect to {url}: {exc or 'connection failed'}; is `ollama serve` running?",
-                            url=url)
+        reason = str(exc) or "connection failed"
+        return NetworkError(f"cannot connect to {url}: {reason}; is `ollama serve` running?", url=url)
+    if isinstance(exc, httpx.HTTPStatusError):
+        return _status_error(exc, url)
     if isinstance(exc, httpx.TransportError | httpx.TooManyRedirects):
         return NetworkError(f"network error talking to {url}: {type(exc).__name__}: {exc}", url=url)
     return LLMError(f"HTTP client error for {url}: {type(exc).__name__}: {exc}", url=url)
@@ -59,6 +77,10 @@ async def _close_with_loop(client: httpx.AsyncClient) -> AsyncIterator[None]:
         await client.aclose()
 
 
+def _alive(loop: asyncio.AbstractEventLoop | None) -> bool:
+    return loop is not None and not loop.is_closed()
+
+
 class Transport:
     """Owns the httpx clients of one OllamaClient.
 
@@ -73,16 +95,17 @@ class Transport:
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        connect, pool_size = config.connect_timeout_seconds, config.max_connections
         self._options: dict[str, Any] = {
-            "timeout": httpx.Timeout(
-                config.timeout_seconds, connect=config.connect_timeout_seconds, pool=config.connect_timeout_seconds
-            ),
-            "limits": httpx.Limits(max_connections=config.max_connections, max_keepalive_connections=20),
+            "timeout": httpx.Timeout(config.timeout_seconds, connect=connect, pool=connect),
+            "limits": httpx.Limits(max_connections=pool_size, max_keepalive_connections=min(20, pool_size)),
             "headers": {"User-Agent": f"cb-ollama-integrations/{__version__}", **config.header_values()},
             "verify": config.verify_ssl,
             "follow_redirects": False,
             "trust_env": True,
         }
+        # GET / answers at once when the host is up: no need to wait a cold-load read timeout for it
+        self.ping_timeout = httpx.Timeout(min(5.0, config.timeout_seconds), connect=connect)
         self._transport = transport
         self._async_transport = async_transport
         self._sync: httpx.Client | None = None
@@ -108,7 +131,7 @@ class Transport:
         closer = _close_with_loop(client)
         await closer.__anext__()
         with self._lock:
-            self._by_loop = {k: v for k, v in self._by_loop.items() if v[0]() is not None and not v[0]().is_closed()}
+            self._by_loop = {k: v for k, v in self._by_loop.items() if _alive(v[0]())}
             self._by_loop[id(loop)] = (weakref.ref(loop), client, closer)
         return client
 

@@ -1,0 +1,81 @@
+"""One logical request (`Call`), its decoded answer (`Reply`), and the pure checks of an HTTP answer."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from pydantic_core import to_json
+
+from ._wire import error_for_status, parse_json
+from .errors import ParseError, StreamError
+
+__all__ = ["PING", "Call", "Reply", "check_response", "decode_reply", "whole_last_line"]
+
+logger = logging.getLogger("cb_ollama_integrations")
+_MODEL_WARMING_PATHS = frozenset({"/api/chat", "/api/generate", "/api/embed"})
+_UNLOAD = (0, "0", "0s")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One logical request: routed to a host, retried, and parsed the same way on every path."""
+
+    method: str
+    path: str
+    payload: dict[str, Any] | None = None
+    model: str | None = None
+    host: str | None = None  # pin to one host (health checks, per-host listings)
+    headers: dict[str, str] | None = None  # per-call headers (an api_key given to one call)
+
+    def body(self) -> bytes | None:
+        """The request body: compact JSON, byte-identical for equal payloads (cassettes match on it)."""
+        return None if self.payload is None else to_json(self.payload)
+
+    @property
+    def warms_model(self) -> bool:
+        """Whether a success leaves `model` loaded on the host (what COST_OPTIMIZED routing prefers)."""
+        keep_alive = (self.payload or {}).get("keep_alive")
+        unloads = isinstance(keep_alive, int | str) and keep_alive in _UNLOAD
+        return self.path in _MODEL_WARMING_PATHS and not unloads
+
+
+PING = Call("GET", "/")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A decoded answer and the host that gave it."""
+
+    data: dict[str, Any]
+    host: str
+    raw: bytes
+
+
+def check_response(call: Call, url: str, response: httpx.Response, started: float) -> None:
+    """Raise the package error for a non-2xx answer (a streamed one must have been read already)."""
+    logger.debug("%s %s -> %d (%.1f ms)", call.method, url, response.status_code,
+                 (time.perf_counter() - started) * 1000)
+    if response.status_code >= 400:
+        raise error_for_status(response.status_code, response.content, method=call.method, url=url,
+                               model=call.model, retry_after=response.headers.get("retry-after"))
+
+
+def decode_reply(call: Call, url: str, host: str, response: httpx.Response, started: float) -> Reply:
+    """Check the status, then decode the JSON body (GET / answers plain text)."""
+    check_response(call, url, response, started)
+    if call.path == "/" or not response.content.strip():
+        return Reply({"text": response.text}, host, response.content)
+    return Reply(parse_json(response.content, url=url), host, response.content)
+
+
+def whole_last_line(line: bytes, url: str) -> bytes:
+    """The final bytes of a stream had no newline: they must still be a whole JSON object."""
+    try:
+        parse_json(line, url=url)
+    except ParseError as exc:
+        raise StreamError(f"the stream from {url} ended in the middle of a line", url=url) from exc
+    return line
