@@ -1,0 +1,230 @@
+"""ChatCBOllama: a LangChain chat model over the core OllamaClient."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any, Literal
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput, ModelProfile
+from langchain_core.language_models.chat_models import agenerate_from_stream, generate_from_stream
+from langchain_core.load.serializable import SerializedConstructor, SerializedNotImplemented
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import ConfigDict, Field, model_validator
+
+from .._keepalive import KeepAlive
+from ..catalog import get_model_info
+from ..model_info import ModelCapability, ModelInfo
+from ._connection import OllamaConnection, model_from_env
+from ._convert import ChunkConverter
+from ._request import CALL_OPTIONS, build_request
+from ._structured import StructuredMethod, structured_runnable
+
+__all__ = ["ChatCBOllama"]
+
+
+def _profile(info: ModelInfo) -> ModelProfile:
+    caps = set(info.capabilities)
+    profile = ModelProfile(
+        max_input_tokens=info.context_window, tool_calling=info.supports_function_calling, tool_choice=True,
+        reasoning_output=ModelCapability.THINKING in caps, image_inputs=ModelCapability.VISION in caps,
+        text_inputs=True, text_outputs=True,
+    )
+    if info.max_output_tokens:
+        profile["max_output_tokens"] = info.max_output_tokens
+    return profile
+
+
+class ChatCBOllama(OllamaConnection, BaseChatModel):
+    """Chat with an Ollama model through the Circuit Breaker client (retries, failover, breakers).
+
+        llm = ChatCBOllama(model="llama3.1", temperature=0, max_tokens=256)
+        llm.invoke("Why is the sky blue?").content
+
+    Calls stream internally and aggregate (invoke = stream + merge); the last chunk carries usage and
+    timings. `reasoning` maps to Ollama's `think`; thinking text always lands in
+    `additional_kwargs["reasoning_content"]`, never in `content`. Per-call keywords override fields
+    (`invoke(..., reasoning=False)`); None means "not set"; unknown keywords raise.
+
+    tool_choice: Ollama has none, so "any"/"required"/a tool name is enforced here: the request carries a
+    JSON-schema `format` admitting only `{"name": <allowed tool>, "arguments": <its parameters>}`, the
+    server's grammar-constrained sampling obeys it, and the JSON answer becomes the tool call. Tool results
+    go back with `tool_name`, looked up from the AIMessage call they answer.
+    """
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, populate_by_name=True)
+
+    model: str = Field(description="Model name; default OLLAMA_DEFAULT_MODEL, else the core config default.")
+    keep_alive: KeepAlive | None = Field(None, description="How long the model stays loaded ('5m', seconds).")
+    temperature: float | None = None
+    max_tokens: int | None = Field(None, description="Most tokens to generate (Ollama's num_predict).")
+    num_ctx: int | None = Field(None, description="Context window to allocate (tokens).")
+    top_p: float | None = None
+    top_k: int | None = None
+    seed: int | None = None
+    stop: list[str] | None = None
+    repeat_penalty: float | None = None
+    options: dict[str, Any] | None = Field(None, description="Any other Ollama option, sent verbatim.")
+    format: Literal["", "json"] | dict[str, Any] | None = Field(None, description="'json' or a JSON schema.")
+    reasoning: bool | Literal["low", "medium", "high"] | None = Field(
+        None, description="Ollama's `think`: True/False or an effort level; None sends nothing."
+    )
+    streaming: bool = Field(False, description="Accepted for compatibility; calls always stream internally.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_model(cls, data: Any) -> Any:
+        """Resolve the model now: explicit, else the given config's default, else the environment."""
+        if isinstance(data, dict) and data.get("model") is None:
+            config = data.get("config")
+            data = {**data, "model": config.default_model if config else model_from_env("default_model")}
+        return data
+
+    @property
+    def _llm_type(self) -> str:
+        return "cb-ollama-chat"
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """Serializable with `dumpd`/`dumps` (secrets become environment variable references)."""
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        """The import path used by LangChain serialization."""
+        return ["cb_ollama_integrations", "langchain", "chat_models"]
+
+    def to_json(self) -> SerializedConstructor | SerializedNotImplemented:
+        """LangChain serialization; `headers` are left out (they may hold credentials): pass them on load."""
+        data = super().to_json()
+        if data["type"] == "constructor":
+            data["kwargs"].pop("headers", None)
+        return data
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model": self.model, **self._settings()}
+
+    def _config_overrides(self) -> dict[str, Any]:
+        return {"default_model": self.model}
+
+    def _settings(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in CALL_OPTIONS if getattr(self, name) is not None} | (
+            {"stop": self.stop} if self.stop else {}
+        )
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(ls_provider="ollama", ls_model_type="chat",
+                                 ls_model_name=kwargs.get("model") or self.model)
+        temperature = kwargs.get("temperature", self.temperature)
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        stops = stop or kwargs.get("stop") or self.stop
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        if stops:
+            params["ls_stop"] = stops
+        return params
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        info = get_model_info(self.model)
+        return _profile(info) if info is not None else None
+
+    def refresh_profile(self) -> ModelProfile:
+        """Replace `profile` with facts from the live server (POST /api/show) and return it."""
+        self.profile = _profile(self.core_client().show_model(self.model))
+        return self.profile
+
+    async def arefresh_profile(self) -> ModelProfile:
+        """Async twin of `refresh_profile`."""
+        self.profile = _profile(await self.core_client().ashow_model(self.model))
+        return self.profile
+
+    # -- calls ------------------------------------------------------------------------------------------
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        request, forced = build_request(self._settings(), messages, stop, kwargs)
+        converter = ChunkConverter(forced)
+        for core_chunk in self.core_client().chat_completion_stream(request):
+            if (chunk := converter.convert(core_chunk)) is not None:
+                if run_manager:
+                    run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        request, forced = build_request(self._settings(), messages, stop, kwargs)
+        converter = ChunkConverter(forced)
+        async for core_chunk in self.core_client().achat_completion_stream(request):
+            if (chunk := converter.convert(core_chunk)) is not None:
+                if run_manager:
+                    await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
+
+    # -- tools and structured output --------------------------------------------------------------------
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: dict[str, Any] | str | bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (pydantic models, functions, dict schemas, BaseTools, runnables as tools).
+
+        `tool_choice`: None/"auto" lets the model decide, "none" sends no tools, "any"/"required"/True forces
+        a call of some tool, a tool name (or {"type": "function", "function": {"name": ...}}) forces that one.
+        """
+        formatted = [convert_to_openai_tool(tool) for tool in tools]
+        return super().bind(tools=formatted, tool_choice=tool_choice, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: StructuredMethod = "json_schema",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """Answers shaped by `schema` (pydantic v2/v1 model, TypedDict or JSON schema dict).
+
+        method: "json_schema" (default) sends the schema as Ollama's `format` (grammar-constrained, so always
+        strict); "function_calling" forces a call of a tool built from the schema; "json_mode" sends
+        format="json". Thinking is switched off (think=False) unless `reasoning` was set explicitly.
+        """
+        if kwargs:
+            raise TypeError(f"unexpected keyword(s) for with_structured_output: {sorted(kwargs)}")
+        return structured_runnable(self, schema, method, include_raw)

@@ -1,0 +1,105 @@
+"""CBOllamaEmbeddings: LangChain embeddings over the core client's POST /api/embed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+from pydantic import ConfigDict, Field, model_validator
+
+from .._keepalive import KeepAlive
+from ..catalog import normalize_model_name
+from ..types import EmbeddingsRequest, EmbeddingsResponse
+from ._connection import OllamaConnection, model_from_env
+
+__all__ = ["INSTRUCTIONS_BY_FAMILY", "CBOllamaEmbeddings"]
+
+# (query instruction, document instruction) the model families were trained with; retrieval quality drops
+# noticeably without them (e.g. nomic-embed-text).
+INSTRUCTIONS_BY_FAMILY: dict[str, tuple[str, str]] = {
+    "nomic-embed-text": ("search_query: ", "search_document: "),
+    "mxbai-embed-large": ("Represent this sentence for searching relevant passages: ", ""),
+    "e5": ("query: ", "passage: "),
+    "multilingual-e5": ("query: ", "passage: "),
+    "snowflake-arctic-embed": ("Represent this sentence for searching relevant passages: ", ""),
+}
+
+
+def _family_instructions(model: str) -> tuple[str, str]:
+    family = normalize_model_name(model).rsplit("/", 1)[-1].split(":", 1)[0]
+    for name, pair in INSTRUCTIONS_BY_FAMILY.items():
+        if family == name or family.startswith(f"{name}-"):
+            return pair
+    return "", ""
+
+
+class CBOllamaEmbeddings(OllamaConnection, Embeddings):
+    """Embed texts with an Ollama embedding model, in batches, through the Circuit Breaker client.
+
+        embeddings = CBOllamaEmbeddings(model="nomic-embed-text")
+        vectors = embeddings.embed_documents(["first text", "second text"])
+
+    Query/document instructions default by model family (nomic-embed-text: "search_query: " /
+    "search_document: ", e5: "query: " / "passage: ", mxbai-embed-large: its query instruction); set
+    `query_instruction=""` / `document_instruction=""` to switch them off. Errors are the core's: a missing
+    model raises ModelNotFoundError, a chat-only model InvalidRequestError (or ServerError).
+    """
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    model: str = Field(description="Model name; default OLLAMA_EMBEDDING_MODEL, else nomic-embed-text.")
+    batch_size: int = Field(256, ge=1, description="Texts per /api/embed request.")
+    concurrency: int = Field(4, ge=1, description="Batches in flight at once in the async methods.")
+    dimensions: int | None = Field(None, ge=1, description="Truncate vectors to this many dimensions.")
+    truncate: bool | None = Field(None, description="Let the server cut texts longer than the context.")
+    keep_alive: KeepAlive | None = Field(None, description="How long the model stays loaded ('5m', seconds).")
+    query_instruction: str | None = Field(None, description="Prefix of queries; None: the family default.")
+    document_instruction: str | None = Field(None, description="Prefix of documents; None: family default.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_model(cls, data: Any) -> Any:
+        """Resolve the model now: explicit, else the given config's embedding model, else the environment."""
+        if isinstance(data, dict) and data.get("model") is None:
+            config = data.get("config")
+            data = {**data, "model": config.embedding_model if config else model_from_env("embedding_model")}
+        return data
+
+    def _config_overrides(self) -> dict[str, Any]:
+        return {"embedding_model": self.model, "embed_batch_size": self.batch_size}
+
+    @property
+    def instructions(self) -> tuple[str, str]:
+        """The (query, document) prefixes in effect: the explicit ones, else the model family's."""
+        query, document = _family_instructions(self.model)
+        return (
+            self.query_instruction if self.query_instruction is not None else query,
+            self.document_instruction if self.document_instruction is not None else document,
+        )
+
+    def _request(self, texts: list[str], prefix: str) -> EmbeddingsRequest:
+        return EmbeddingsRequest(model=self.model, input=[prefix + text for text in texts],
+                                 dimensions=self.dimensions, truncate=self.truncate,
+                                 keep_alive=self.keep_alive)
+
+    @staticmethod
+    def _vectors(response: EmbeddingsResponse) -> list[list[float]]:
+        return [item.embedding for item in response.data]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """One vector per text, in order (document instruction prepended)."""
+        return self._vectors(self.core_client().embeddings(self._request(texts, self.instructions[1])))
+
+    def embed_query(self, text: str) -> list[float]:
+        """The vector of one query (query instruction prepended)."""
+        return self._vectors(self.core_client().embeddings(self._request([text], self.instructions[0])))[0]
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Async twin of `embed_documents`; up to `concurrency` batches run at once."""
+        request = self._request(texts, self.instructions[1])
+        return self._vectors(await self.core_client().aembeddings(request, concurrency=self.concurrency))
+
+    async def aembed_query(self, text: str) -> list[float]:
+        """Async twin of `embed_query`."""
+        response = await self.core_client().aembeddings(self._request([text], self.instructions[0]))
+        return self._vectors(response)[0]
