@@ -1,0 +1,146 @@
+"""CBOllamaEmbedding: a LlamaIndex BaseEmbedding over the core client's batched POST /api/embed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
+from pydantic import Field, PrivateAttr, SecretStr
+
+from ..client import OllamaClient
+from ..config import OllamaConfig, RoutingStrategy
+from ..types import EmbeddingsRequest
+from ._config import build_config
+
+__all__ = ["CBOllamaEmbedding"]
+
+# Role prefixes that models were trained with: retrieval degrades without them (nomic-embed-text).
+_INSTRUCTIONS = {"nomic-embed-text": ("search_query: ", "search_document: ")}
+
+
+def _default_instructions(model: str) -> tuple[str, str]:
+    family = model.rsplit("/", 1)[-1].split(":", 1)[0].lower()
+    return _INSTRUCTIONS.get(family, ("", ""))
+
+
+class CBOllamaEmbedding(BaseEmbedding):
+    """LlamaIndex embeddings for Ollama: one /api/embed request per batch of `embed_batch_size` texts.
+
+        embed_model = CBOllamaEmbedding(model_name="nomic-embed-text")
+        vector = embed_model.get_query_embedding("What is a circuit breaker?")
+
+    `query_instruction`/`text_instruction` default to the model's trained prefixes (nomic-embed-text:
+    "search_query: " / "search_document: "; none for other models); pass "" to switch them off. Async batches
+    run `num_workers` at a time.
+    """
+
+    model_name: str = Field(description="Embedding model (default: OLLAMA_EMBEDDING_MODEL or the config's).")
+    embed_batch_size: int = Field(default=1000, gt=0, le=2048, description="Texts per /api/embed request.")
+    base_url: str | None = Field(
+        default=None, description="Ollama host; None reads OLLAMA_BASE_URL / OLLAMA_HOST."
+    )
+    base_urls: list[str] | None = Field(
+        default=None, description="Several hosts serving the same models (failover)."
+    )
+    routing_strategy: RoutingStrategy | None = Field(
+        default=None, description="How a host is chosen among base_urls."
+    )
+    keep_alive: str | float | None = Field(
+        default="5m", description="How long the model stays loaded after a call."
+    )
+    request_timeout: float | None = Field(default=None, description="Read timeout in seconds.")
+    connect_timeout: float | None = Field(default=None, description="Connect timeout in seconds.")
+    max_retries: int | None = Field(default=None, description="Retries of connection errors and 429/5xx.")
+    dimensions: int | None = Field(
+        default=None, ge=1, description="Truncate vectors to this many dimensions."
+    )
+    truncate: bool | None = Field(
+        default=None, description="Let the server cut texts longer than the context."
+    )
+    query_instruction: str | None = Field(
+        default=None, description="Prefix of queries; None: the model's default."
+    )
+    text_instruction: str | None = Field(
+        default=None, description="Prefix of documents; None: the model's default."
+    )
+    additional_kwargs: dict[str, Any] = Field(default_factory=dict, description="Ollama options.")
+    headers: dict[str, SecretStr] | None = Field(
+        default=None, exclude=True, repr=False, description="Sent per request."
+    )
+
+    _client: OllamaClient | None = PrivateAttr(None)
+
+    def __init__(self, *, client: OllamaClient | None = None, **data: Any) -> None:
+        if data.get("model_name") is None:
+            config = client.config if client else OllamaConfig.from_env()
+            data["model_name"] = config.embedding_model
+        super().__init__(**data)
+        self._client = client
+
+    @classmethod
+    def class_name(cls) -> str:
+        """Serialization id."""
+        return "CBOllamaEmbedding"
+
+    @property
+    def client(self) -> OllamaClient:
+        """The core client; built on first use (constructing the embedding does no I/O)."""
+        if self._client is None:
+            self._client = OllamaClient(build_config(
+                base_url=self.base_url, base_urls=self.base_urls, routing_strategy=self.routing_strategy,
+                keep_alive=self.keep_alive, request_timeout=self.request_timeout,
+                connect_timeout=self.connect_timeout, max_retries=self.max_retries, headers=self.headers,
+                embedding_model=self.model_name, embed_batch_size=self.embed_batch_size,
+            ))
+        return self._client
+
+    def close(self) -> None:
+        """Close the client's connections."""
+        if self._client is not None:
+            self._client.close()
+
+    async def aclose(self) -> None:
+        """Async twin of `close`."""
+        if self._client is not None:
+            await self._client.aclose()
+
+    @property
+    def instructions(self) -> tuple[str, str]:
+        """The (query, document) prefixes in effect."""
+        query, text = _default_instructions(self.model_name)
+        return (
+            query if self.query_instruction is None else self.query_instruction,
+            text if self.text_instruction is None else self.text_instruction,
+        )
+
+    def _request(self, texts: list[str], prefix: str) -> EmbeddingsRequest:
+        return EmbeddingsRequest(
+            model=self.model_name, input=[prefix + text for text in texts], dimensions=self.dimensions,
+            truncate=self.truncate, keep_alive=self.keep_alive, options=self.additional_kwargs or None,
+        )
+
+    def _embed(self, texts: list[str], prefix: str) -> list[Embedding]:
+        return [item.embedding for item in self.client.embeddings(self._request(texts, prefix)).data]
+
+    async def _aembed(self, texts: list[str], prefix: str) -> list[Embedding]:
+        request = self._request(texts, prefix)
+        response = await self.client.aembeddings(request, concurrency=self.num_workers or 1)
+        return [item.embedding for item in response.data]
+
+    def _get_query_embedding(self, query: str) -> Embedding:
+        return self._embed([query], self.instructions[0])[0]
+
+    async def _aget_query_embedding(self, query: str) -> Embedding:
+        return (await self._aembed([query], self.instructions[0]))[0]
+
+    def _get_text_embedding(self, text: str) -> Embedding:
+        return self._embed([text], self.instructions[1])[0]
+
+    async def _aget_text_embedding(self, text: str) -> Embedding:
+        return (await self._aembed([text], self.instructions[1]))[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return self._embed(texts, self.instructions[1])
+
+    async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return await self._aembed(texts, self.instructions[1])

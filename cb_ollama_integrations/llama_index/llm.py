@@ -1,0 +1,278 @@
+"""CBOllama: a LlamaIndex FunctionCallingLLM over the Circuit Breaker Ollama client."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from llama_index.core.base.llms.generic_utils import (
+    achat_to_completion_decorator,
+    astream_chat_to_completion_decorator,
+    chat_to_completion_decorator,
+    stream_chat_to_completion_decorator,
+)
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+    ToolCallBlock,
+)
+from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.llms.llm import ToolSelection
+from pydantic import Field, PrivateAttr, SecretStr
+
+from ..catalog import get_model_info
+from ..client import OllamaClient
+from ..config import OllamaConfig, RoutingStrategy
+from ..model_info import ModelInfo
+from ..types import LLMRequest
+from ._config import build_config
+from ._convert import StreamAccumulator, chat_response, to_core_messages
+from ._request import TOP_LEVEL_KEYS, build_request
+from ._structured import StructuredOutputMixin
+from ._tools import forced_tool_format, tool_selections, tool_specs
+
+if TYPE_CHECKING:
+    from llama_index.core.tools.types import BaseTool
+
+__all__ = ["CBOllama"]
+
+Thinking = bool | Literal["low", "medium", "high"]
+
+
+class CBOllama(StructuredOutputMixin, FunctionCallingLLM):
+    """LlamaIndex LLM for Ollama with retries, circuit breakers and failover (via the core OllamaClient).
+
+        llm = CBOllama(model="qwen2.5:latest", temperature=0.2, max_tokens=256)
+        print(llm.complete("Name a colour.").text)
+
+    Unset fields (None) are not sent, so the model's defaults apply. `base_url=None` honours OLLAMA_BASE_URL
+    / OLLAMA_HOST. `metadata` never does network I/O: it reads the catalog, or what `refresh_metadata()` got.
+    Per-call keywords override fields (`think=False` really turns thinking off); unknown keywords are Ollama
+    options. Pass `client=OllamaClient(...)` to share a client (its host settings then apply).
+    """
+
+    model: str = Field(description="Ollama model name, e.g. 'llama3.1:8b' (default: OLLAMA_DEFAULT_MODEL).")
+    base_url: str | None = Field(
+        default=None, description="Ollama host; None reads OLLAMA_BASE_URL / OLLAMA_HOST."
+    )
+    base_urls: list[str] | None = Field(
+        default=None, description="Several hosts serving the same models (failover)."
+    )
+    routing_strategy: RoutingStrategy | None = Field(
+        default=None, description="How a host is chosen among base_urls."
+    )
+    keep_alive: str | float | None = Field(
+        default="5m", description="How long the model stays loaded after a call."
+    )
+    request_timeout: float | None = Field(
+        default=None, description="Read timeout in seconds (cold loads are slow)."
+    )
+    connect_timeout: float | None = Field(default=None, description="Connect timeout in seconds.")
+    max_retries: int | None = Field(default=None, description="Retries of connection errors and 429/5xx.")
+    temperature: float | None = Field(
+        default=None, description="Sampling temperature; None keeps the model's."
+    )
+    max_tokens: int | None = Field(default=None, description="Most tokens to generate (Ollama num_predict).")
+    context_window: int | None = Field(
+        default=None, description="Sent as num_ctx when set; else the catalog's value."
+    )
+    json_mode: bool = Field(default=False, description="Ask for a JSON answer (format='json') on every call.")
+    thinking: Thinking | None = Field(
+        default=None, description="think: True/False/'low'/'medium'/'high'; None unset."
+    )
+    additional_kwargs: dict[str, Any] = Field(default_factory=dict, description="Other Ollama options.")
+    headers: dict[str, SecretStr] | None = Field(
+        default=None, exclude=True, repr=False, description="Sent per request."
+    )
+
+    _client: OllamaClient | None = PrivateAttr(None)
+    _config: OllamaConfig | None = PrivateAttr(None)
+    _server_info: ModelInfo | None = PrivateAttr(None)
+
+    def __init__(self, *, client: OllamaClient | None = None, **data: Any) -> None:
+        if data.get("model") is None:
+            data["model"] = client.config.default_model if client else OllamaConfig.from_env().default_model
+        super().__init__(**data)
+        self._client = client
+
+    @classmethod
+    def class_name(cls) -> str:
+        """Serialization id."""
+        return "CBOllama"
+
+    def _thinking_requested(self) -> bool:
+        return self.thinking is not None
+
+    @property
+    def client(self) -> OllamaClient:
+        """The core client; built on first use (constructing CBOllama does no I/O)."""
+        if self._client is None:
+            self._config = build_config(
+                base_url=self.base_url, base_urls=self.base_urls, routing_strategy=self.routing_strategy,
+                keep_alive=self.keep_alive, request_timeout=self.request_timeout,
+                connect_timeout=self.connect_timeout, max_retries=self.max_retries, headers=self.headers,
+                default_model=self.model,
+            )
+            self._client = OllamaClient(self._config)
+        return self._client
+
+    def close(self) -> None:
+        """Close the client's connections (a client passed in is closed too: call it when done with both)."""
+        if self._client is not None:
+            self._client.close()
+
+    async def aclose(self) -> None:
+        """Async twin of `close`."""
+        if self._client is not None:
+            await self._client.aclose()
+
+    # -- metadata ----------------------------------------------------------------------------------------
+    @property
+    def metadata(self) -> LLMMetadata:
+        """Model facts from the catalog (or from `refresh_metadata()`); never touches the network."""
+        info = self._server_info or get_model_info(self.model)
+        return LLMMetadata(
+            context_window=self.context_window or (info.context_window if info else DEFAULT_CONTEXT_WINDOW),
+            num_output=self.max_tokens or DEFAULT_NUM_OUTPUTS,
+            is_chat_model=True,
+            is_function_calling_model=info.supports_function_calling if info else True,
+            model_name=self.model,
+        )
+
+    def refresh_metadata(self) -> LLMMetadata:
+        """Ask the server (POST /api/show) for the model's context window and capabilities."""
+        self._server_info = self.client.show_model(self.model)
+        return self.metadata
+
+    async def arefresh_metadata(self) -> LLMMetadata:
+        """Async twin of `refresh_metadata`."""
+        self._server_info = await self.client.ashow_model(self.model)
+        return self.metadata
+
+    # -- requests ----------------------------------------------------------------------------------------
+    def _request(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> tuple[LLMRequest, bool]:
+        """The core request and whether its answer is a schema-forced tool call."""
+        forced = bool(kwargs.pop("tool_required", False)) and bool(kwargs.get("tools"))
+        if forced and kwargs.get("format") is None:
+            kwargs["format"] = forced_tool_format(kwargs["tools"], allow_parallel=True)
+        if forced and kwargs.get("think") is None and self.thinking is None:
+            kwargs["think"] = False  # thinking and a grammar-forced format do not mix
+        extra = self.additional_kwargs
+        defaults = {
+            "temperature": self.temperature, "max_tokens": self.max_tokens, "num_ctx": self.context_window,
+            "keep_alive": self.keep_alive, "think": self.thinking,
+            "format": "json" if self.json_mode else None,
+            **{key: value for key, value in extra.items() if key in TOP_LEVEL_KEYS},
+            "options": {key: value for key, value in extra.items() if key not in TOP_LEVEL_KEYS},
+        }
+        return build_request(self.model, to_core_messages(messages), defaults, kwargs), forced
+
+    @llm_chat_callback()
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Send the conversation and return the whole answer."""
+        request, forced = self._request(messages, kwargs)
+        return chat_response(self.client.chat_completion(request), forced_tools=forced)
+
+    @llm_chat_callback()
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Async twin of `chat`."""
+        request, forced = self._request(messages, kwargs)
+        return chat_response(await self.client.achat_completion(request), forced_tools=forced)
+
+    @llm_chat_callback()
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        """Stream the answer; thinking-only chunks are kept (`additional_kwargs["thinking_delta"]`)."""
+        request, forced = self._request(messages, kwargs)
+
+        def gen() -> ChatResponseGen:
+            accumulator = StreamAccumulator(forced_tools=forced)
+            for chunk in self.client.chat_completion_stream(request):
+                yield accumulator.feed(chunk)
+
+        return gen()
+
+    @llm_chat_callback()
+    async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
+        """Async twin of `stream_chat`."""
+        request, forced = self._request(messages, kwargs)
+
+        async def gen() -> ChatResponseAsyncGen:
+            accumulator = StreamAccumulator(forced_tools=forced)
+            async for chunk in self.client.achat_completion_stream(request):
+                yield accumulator.feed(chunk)
+
+        return gen()
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Complete a prompt (sent as one user message)."""
+        return chat_to_completion_decorator(self.chat)(prompt, **kwargs)
+
+    @llm_completion_callback()
+    async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Async twin of `complete`."""
+        return await achat_to_completion_decorator(self.achat)(prompt, **kwargs)
+
+    @llm_completion_callback()
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        """Stream the completion of a prompt."""
+        return stream_chat_to_completion_decorator(self.stream_chat)(prompt, **kwargs)
+
+    @llm_completion_callback()
+    async def astream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        """Async twin of `stream_complete`."""
+        return await astream_chat_to_completion_decorator(self.astream_chat)(prompt, **kwargs)
+
+    # -- tools -------------------------------------------------------------------------------------------
+    def _prepare_chat_with_tools(  # noqa: PLR0917 - LlamaIndex's signature
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Chat kwargs with the tools; `tool_required` forces a call through a JSON-schema `format`."""
+        messages = list(chat_history or [])
+        if user_msg is not None:
+            if isinstance(user_msg, str):
+                user_msg = ChatMessage(role="user", content=user_msg)
+            messages.append(user_msg)
+        specs = tool_specs(tools)
+        call: dict[str, Any] = {"messages": messages, "tools": specs or None, **kwargs}
+        if tool_required and specs:
+            call["format"] = forced_tool_format(specs, allow_parallel=allow_parallel_tool_calls)
+            call["tool_required"] = True
+        return call
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        """Keep only the first tool call when parallel calls were not allowed (LlamaIndex's contract)."""
+        if not allow_parallel_tool_calls:
+            calls = [b for b in response.message.blocks if isinstance(b, ToolCallBlock)]
+            extra = {id(b) for b in calls[1:]}
+            response.message.blocks = [b for b in response.message.blocks if id(b) not in extra]
+        return response
+
+    def get_tool_calls_from_response(
+        self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
+    ) -> list[ToolSelection]:
+        """Every tool call of the response (identical calls included), each with its own id."""
+        return tool_selections(response, error_on_no_tool_call=error_on_no_tool_call)
