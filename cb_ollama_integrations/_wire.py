@@ -118,9 +118,8 @@ def error_for_status(
         )
     if status == 404:
         name = model or "<model>"
-        return ModelNotFoundError(
-            f"model '{name}' not found ({message}); pull it with `ollama pull {name}`", model=model, **facts
-        )
+        said = message or f"model '{name}' not found"
+        return ModelNotFoundError(f"{said}: pull it with `ollama pull {name}`", model=model, **facts)
     if status == 400:
         return InvalidRequestError(f"{where} rejected the request (400): {message}", **facts)
     if status == 429:

@@ -106,10 +106,13 @@ def cassette(path: str | Path, *, record: bool) -> Iterator[Any]:
         import vcr
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("replaying cassettes needs vcrpy: pip install 'cb-ollama-integrations[dev]'") from exc
-    recorder = vcr.VCR(**vcr_config())
+    config = vcr_config()
+    repeats = config.pop("allow_playback_repeats")
+    recorder = vcr.VCR(**config)
     recorder.register_serializer("yaml", ReadableYamlSerializer)
     target = Path(path)
     if record:
         target.unlink(missing_ok=True)
-    with recorder.use_cassette(str(target), record_mode="all" if record else "none") as tape:
+    mode = "all" if record else "none"
+    with recorder.use_cassette(str(target), record_mode=mode, allow_playback_repeats=repeats) as tape:
         yield tape

@@ -1,0 +1,64 @@
+"""What every example shares: its command-line options and the live-or-replay switch.
+
+Each example talks to a live Ollama when one answers; otherwise it replays the session recorded against the
+real server (cassettes/examples/<example>.yaml) and says so in one line. `--record` re-records that session
+(run it against scripts/ollama-server with the recording models).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from cb_ollama_integrations import OllamaConfig, check_availability
+from cb_ollama_integrations.testing import REPLAY_BASE_URL, cassette
+
+CASSETTES = Path(__file__).resolve().parent.parent / "cassettes" / "examples"
+
+
+@dataclass(frozen=True)
+class Session:
+    """Where the example sends its requests, which models it uses, and whether this is a replay."""
+
+    base_url: str
+    model: str
+    embed_model: str
+    replay: bool
+
+
+def parser(description: str, *, model: str, embed_model: str = "all-minilm") -> argparse.ArgumentParser:
+    """Options common to all examples; defaults come from OLLAMA_* variables, then the given models."""
+    args = argparse.ArgumentParser(description=description)
+    args.add_argument("--model", default=os.environ.get("OLLAMA_DEFAULT_MODEL") or model, help="chat model")
+    args.add_argument("--embed-model", default=os.environ.get("OLLAMA_EMBEDDING_MODEL") or embed_model,
+                      help="embedding model")
+    args.add_argument("--base-url", default=None, help="Ollama URL (default: OLLAMA_BASE_URL / OLLAMA_HOST)")
+    mode = args.add_mutually_exclusive_group()
+    mode.add_argument("--replay", action="store_true", help="replay the recorded session, even if Ollama answers")
+    mode.add_argument("--record", action="store_true", help="re-record the session from a live Ollama")
+    return args
+
+
+@contextmanager
+def session(name: str, options: argparse.Namespace, *, recorded_model: str,
+            recorded_embed_model: str = "all-minilm") -> Iterator[Session]:
+    """Run the body live, or inside the replay of cassettes/examples/<name>.yaml."""
+    base_url = OllamaConfig.from_env(base_url=options.base_url).base_url
+    path = CASSETTES / f"{name}.yaml"
+    if options.record or (not options.replay and check_availability(base_url, timeout=1.0)):
+        with cassette(path, record=True) if options.record else _nothing():
+            yield Session(base_url, options.model, options.embed_model, replay=False)
+        return
+    print(f"[replay] no Ollama answered at {base_url}: replaying the session recorded against a real server "
+          f"({path.relative_to(CASSETTES.parent.parent)}, models {recorded_model} and {recorded_embed_model})")
+    with cassette(path, record=False):
+        yield Session(REPLAY_BASE_URL, recorded_model, recorded_embed_model, replay=True)
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
