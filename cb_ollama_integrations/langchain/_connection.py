@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from langchain_core.utils import secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from ..client import OllamaClient
@@ -34,7 +35,10 @@ class OllamaConnection(BaseModel):
     timeout: float | None = Field(None, gt=0, description="Read timeout, seconds (cold loads are slow).")
     max_retries: int | None = Field(None, ge=0, description="Retries of connection errors, 429/5xx.")
     headers: dict[str, SecretStr] | None = Field(None, description="Headers sent on every request.")
-    api_key: SecretStr | None = Field(None, description="Bearer token for a proxy in front of Ollama.")
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env("OLLAMA_API_KEY", default=None),
+        description="Bearer token for a proxy in front of Ollama; default OLLAMA_API_KEY.",
+    )
     verify_ssl: bool | None = Field(None, description="Verify TLS certificates of https hosts.")
     client: OllamaClient | None = Field(None, exclude=True, description="A ready core client to use instead.")
     config: OllamaConfig | None = Field(None, exclude=True, description="A core config for the client.")

@@ -8,7 +8,6 @@ from typing import Any, Literal
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput, ModelProfile
 from langchain_core.language_models.chat_models import agenerate_from_stream, generate_from_stream
-from langchain_core.load.serializable import SerializedConstructor, SerializedNotImplemented
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
@@ -90,20 +89,16 @@ class ChatCBOllama(OllamaConnection, BaseChatModel):
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
-        """Serializable with `dumpd`/`dumps` (secrets become environment variable references)."""
-        return True
+        """False: langchain-core's `load` only revives classes in its own allowlist, so a round trip fails.
+
+        `dumps(model)` still works and shows the repr, in which every credential is masked.
+        """
+        return False
 
     @classmethod
     def get_lc_namespace(cls) -> list[str]:
         """The import path used by LangChain serialization."""
         return ["cb_ollama_integrations", "langchain", "chat_models"]
-
-    def to_json(self) -> SerializedConstructor | SerializedNotImplemented:
-        """LangChain serialization; `headers` are left out (they may hold credentials): pass them on load."""
-        data = super().to_json()
-        if data["type"] == "constructor":
-            data["kwargs"].pop("headers", None)
-        return data
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
