@@ -16,12 +16,13 @@ from typing import Any
 import httpx
 import pytest
 from llama_index.core.base.llms.types import ChatMessage, ImageBlock, MessageRole, TextBlock, ToolCallBlock
+from llama_index.core.prompts import PromptTemplate
 from pydantic import BaseModel
 
 from cb_ollama_integrations import OllamaClient, OllamaConfig
 from cb_ollama_integrations.llama_index import CBOllama, CBOllamaEmbedding
 from cb_ollama_integrations.llama_index._convert import to_core_message
-from cb_ollama_integrations.llama_index._tools import forced_tool_format, parse_forced_tool_calls
+from cb_ollama_integrations.llama_index._tools import parse_required_tool_calls, required_tool_format
 
 Handler = Callable[[httpx.Request], httpx.Response]
 SECRET = "Bearer sk-very-secret-token"
@@ -113,8 +114,8 @@ def test_options_fields_additional_kwargs_and_per_call_values(make_llm: Callable
                    additional_kwargs={"mirostat": 2, "truncate": False})
     llm.chat(USER, top_k=3, stop=["\n"], options={"seed": 7}, temperature=0.5)
     body = fake.bodies[0]
-    assert body["options"] == {"mirostat": 2, "seed": 7, "temperature": 0.5, "num_predict": 5, "num_ctx": 2048,
-                               "top_k": 3, "stop": ["\n"]}
+    assert body["options"] == {"mirostat": 2, "seed": 7, "temperature": 0.5, "num_predict": 5,
+                               "num_ctx": 2048, "top_k": 3, "stop": ["\n"]}
     assert body["format"] == "json"
     assert body["keep_alive"] == -1
     assert body["truncate"] is False
@@ -125,7 +126,8 @@ def test_messages_roles_images_and_tool_history_on_the_wire(make_llm: Callable[.
     png = b"\x89PNG\r\n\x1a\nfake-image-bytes"
     history = [
         ChatMessage(role=MessageRole.DEVELOPER, content="Be brief."),
-        ChatMessage(role="user", blocks=[TextBlock(text="Look"), ImageBlock(image=png), TextBlock(text="here")]),
+        ChatMessage(role="user", blocks=[TextBlock(text="Look"), ImageBlock(image=png),
+                                         TextBlock(text="here")]),
         ChatMessage(role="assistant", blocks=[ToolCallBlock(tool_call_id="call_1", tool_name="get_weather",
                                                             tool_kwargs={"city": "Paris"})]),
         ChatMessage(role="tool", content="sunny", additional_kwargs={"tool_call_id": "call_1"}),
@@ -135,7 +137,8 @@ def test_messages_roles_images_and_tool_history_on_the_wire(make_llm: Callable[.
         {"role": "system", "content": "Be brief."},
         {"role": "user", "content": "Look\nhere", "images": [base64.b64encode(png).decode()]},
         {"role": "assistant", "content": "", "tool_calls": [
-            {"id": "call_1", "function": {"index": 0, "name": "get_weather", "arguments": {"city": "Paris"}}}]},
+            {"id": "call_1",
+             "function": {"index": 0, "name": "get_weather", "arguments": {"city": "Paris"}}}]},
         {"role": "tool", "content": "sunny", "tool_name": "get_weather", "tool_call_id": "call_1"},
     ]
 
@@ -159,18 +162,18 @@ def test_usage_and_durations_in_raw_and_additional_kwargs(make_llm: Callable[...
     assert make_llm().complete("Hi").raw["usage"] == usage  # type: ignore[index]
 
 
-THINKING_STREAM = [
-    {"model": "fake-thinker", "message": {"role": "assistant", "content": "", "thinking": "Let me"}, "done": False},
-    {"model": "fake-thinker", "message": {"role": "assistant", "content": "", "thinking": " think."}, "done": False},
-    {"model": "fake-thinker", "message": {"role": "assistant", "content": "Blue."}, "done": False},
-    {"model": "fake-thinker", "message": {"role": "assistant", "content": ""}, "done": True, "done_reason": "stop",
-     "prompt_eval_count": 4, "eval_count": 5},
-]
+def line(content: str = "", done: bool = False, **message: Any) -> dict[str, Any]:
+    """One NDJSON object of a fake stream."""
+    data = {"model": "fake", "message": {"role": "assistant", "content": content, **message}, "done": done}
+    return {**data, "done_reason": "stop", "prompt_eval_count": 4, "eval_count": 5} if done else data
+
+
+THINKING_STREAM = [line(thinking="Let me"), line(thinking=" think."), line("Blue."), line(done=True)]
 
 
 def test_thinking_only_chunks_are_streamed_not_dropped() -> None:
     with fake_client(FakeOllama(THINKING_STREAM)) as client:
-        chunks = list(CBOllama(client=client, model="fake-thinker", thinking=True).stream_chat(USER))
+        chunks = list(CBOllama(client=client, model="fake", thinking=True).stream_chat(USER))
     assert [c.additional_kwargs.get("thinking_delta") for c in chunks[:3]] == ["Let me", " think.", None]
     assert [c.delta for c in chunks] == ["", "", "Blue.", ""]
     final = chunks[-1].message
@@ -181,7 +184,7 @@ def test_thinking_only_chunks_are_streamed_not_dropped() -> None:
 
 async def test_thinking_deltas_in_async_stream_and_completion() -> None:
     with fake_client(FakeOllama(THINKING_STREAM)) as client:
-        llm = CBOllama(client=client, model="fake-thinker")
+        llm = CBOllama(client=client, model="fake")
         chunks = [c async for c in await llm.astream_chat(USER)]
         completions = [c async for c in await llm.astream_complete("Hi")]
         await client.aclose()
@@ -206,11 +209,7 @@ def test_parallel_identical_tool_calls_are_all_kept_with_distinct_ids() -> None:
 
 def test_streamed_identical_tool_calls_are_not_deduplicated() -> None:
     call = _identical_calls()[0]
-    lines = [
-        {"model": "fake", "message": {"role": "assistant", "content": "", "tool_calls": [call]}, "done": False},
-        {"model": "fake", "message": {"role": "assistant", "content": "", "tool_calls": [call]}, "done": False},
-        {"model": "fake", "message": {"role": "assistant", "content": ""}, "done": True, "done_reason": "stop"},
-    ]
+    lines = [line(tool_calls=[call]), line(tool_calls=[call]), line(done=True)]
     with fake_client(FakeOllama(lines)) as client:
         llm = CBOllama(client=client, model="fake")
         final = list(llm.stream_chat(USER))[-1]
@@ -231,16 +230,32 @@ def test_server_tool_call_ids_are_kept_and_no_call_raises_only_when_asked() -> N
             llm.get_tool_calls_from_response(prose)
 
 
-def test_forced_tool_schema_and_its_parsing() -> None:
+def test_required_tool_schema_and_its_parsing() -> None:
     specs = [{"type": "function", "function": {"name": n, "parameters": {"type": "object"}}} for n in "ab"]
-    single = forced_tool_format(specs, allow_parallel=False)["properties"]["tool_calls"]
-    assert single["maxItems"] == 1 and [o["properties"]["name"]["const"] for o in single["items"]["anyOf"]] == [
-        "a", "b"]
-    assert "maxItems" not in forced_tool_format(specs, allow_parallel=True)["properties"]["tool_calls"]
-    calls = parse_forced_tool_calls('{"tool_calls": [{"name": "a", "arguments": {"x": 1}}]}\n\t ')
-    assert [(c.name, c.arguments) for c in calls] == [("a", {"x": 1})]
-    with pytest.raises(ValueError, match="max_tokens"):
-        parse_forced_tool_calls('{"tool_calls": [{"name": "a", "argum')
+    single = required_tool_format(specs, allow_parallel=False)
+    assert [option["properties"]["name"]["enum"] for option in single["anyOf"]] == [["a"], ["b"]]
+    parallel = required_tool_format(specs, allow_parallel=True)["properties"]["tool_calls"]
+    assert parallel["items"] == single and parallel["minItems"] == 1
+    one = parse_required_tool_calls('{"name": "a", "arguments": {"x": 1}}\n\t ', ["a", "b"])
+    assert [(c.name, c.arguments) for c in one] == [("a", {"x": 1})]
+    two = parse_required_tool_calls('{"tool_calls": [{"name": "b", "arguments": {}}] }'.replace(
+        "]", ', {"name": "b", "arguments": {}}]'), ["a", "b"])
+    assert [c.name for c in two] == ["b", "b"] and two[0].id != two[1].id
+    assert parse_required_tool_calls('{"name": "a", "argum', ["a"]) == []  # cut short: stays text
+    assert parse_required_tool_calls('{"name": "zzz", "arguments": {}}', ["a"]) == []
+
+
+def test_tool_required_in_chat_forces_a_schema_and_parses_the_call(make_llm: Callable[..., CBOllama],
+                                                                  fake: FakeOllama) -> None:
+    spec = {"type": "function", "function": {"name": "add", "parameters": {"type": "object"}}}
+    fake.reply = done_body('{"name": "add", "arguments": {"a": 1, "b": 2}}')
+    llm = make_llm()
+    response = llm.chat(USER, tools=[spec], tool_required=True)
+    assert fake.bodies[0]["format"] == required_tool_format([spec], allow_parallel=False)
+    assert fake.bodies[0]["think"] is False and fake.bodies[0]["tools"] == [spec]
+    assert response.message.content == ""
+    assert [(s.tool_name, s.tool_kwargs) for s in llm.get_tool_calls_from_response(response)] == [
+        ("add", {"a": 1, "b": 2})]
 
 
 class Colour(BaseModel):
@@ -249,10 +264,9 @@ class Colour(BaseModel):
 
 def test_structured_output_sends_the_schema_and_disables_thinking(make_llm: Callable[..., CBOllama],
                                                                   fake: FakeOllama) -> None:
-    from llama_index.core.prompts import PromptTemplate
-
     fake.reply = done_body('{"name": "red"}')
-    assert make_llm().structured_predict(Colour, PromptTemplate("Name a {thing}."), thing="colour").name == "red"
+    answer = make_llm().structured_predict(Colour, PromptTemplate("Name a {thing}."), thing="colour")
+    assert answer.name == "red"
     make_llm(thinking="low").structured_predict(Colour, PromptTemplate("Name a colour."))
     assert fake.bodies[0]["format"] == Colour.model_json_schema()
     assert fake.bodies[0]["think"] is False
@@ -268,7 +282,7 @@ def fake_that_fails(request: httpx.Request) -> httpx.Response:
 async def test_metadata_does_no_network_io_even_inside_an_event_loop() -> None:
     with fake_client(fake_that_fails) as client:
         known = CBOllama(client=client, model="smollm2:135m").metadata
-        unknown = CBOllama(client=client, model="my-own-model:7b", context_window=1234, max_tokens=99).metadata
+        unknown = CBOllama(client=client, model="my-model:7b", context_window=1234, max_tokens=99).metadata
         no_tools = CBOllama(client=client, model="gemma3:270m").metadata
     assert (known.context_window, known.is_chat_model, known.is_function_calling_model) == (8192, True, True)
     assert known.model_name == "smollm2:135m"
@@ -347,15 +361,17 @@ def test_ten_thousand_texts_take_ten_requests(make_embed: Callable[..., CBOllama
     assert all(len(body["input"]) == 1000 for body in fake.bodies)
 
 
-async def test_async_batches_with_workers(make_embed: Callable[..., CBOllamaEmbedding], fake: FakeOllama) -> None:
+async def test_async_batches_with_workers(make_embed: Callable[..., CBOllamaEmbedding],
+                                          fake: FakeOllama) -> None:
     embed = make_embed(model_name="all-minilm", embed_batch_size=2, num_workers=2)
     vectors = await embed.aget_text_embedding_batch(["a", "b", "c", "d", "e"])
     assert len(vectors) == 5
     assert sorted(len(b["input"]) for b in fake.bodies) == [1, 2, 2]
 
 
-def test_nomic_prefixes_by_default_overridable_and_switchable_off(make_embed: Callable[..., CBOllamaEmbedding],
-                                                                 fake: FakeOllama) -> None:
+def test_nomic_prefixes_by_default_overridable_and_switchable_off(
+    make_embed: Callable[..., CBOllamaEmbedding], fake: FakeOllama
+) -> None:
     make_embed(model_name="nomic-embed-text").get_query_embedding("q")
     make_embed(model_name="nomic-embed-text:latest").get_text_embedding("d")
     make_embed(model_name="nomic-embed-text", query_instruction="").get_query_embedding("q")
@@ -367,7 +383,8 @@ def test_nomic_prefixes_by_default_overridable_and_switchable_off(make_embed: Ca
 
 def test_embed_body_carries_dimensions_truncate_keep_alive(make_embed: Callable[..., CBOllamaEmbedding],
                                                           fake: FakeOllama) -> None:
-    make_embed(model_name="all-minilm", dimensions=64, truncate=False, keep_alive="1h").get_query_embedding("q")
+    embed = make_embed(model_name="all-minilm", dimensions=64, truncate=False, keep_alive="1h")
+    embed.get_query_embedding("q")
     make_embed(model_name="all-minilm").get_query_embedding("q")
     assert fake.bodies[0] == {"model": "all-minilm", "input": ["q"], "dimensions": 64, "truncate": False,
                               "keep_alive": "1h"}

@@ -19,7 +19,7 @@ from llama_index.core.base.llms.types import (
 from .._chat_protocol import tool_call_id
 from ..types import ChatMessage, LLMResponse, StreamingChunk, TokenUsage, ToolCall
 from ..types import MessageRole as CoreRole
-from ._tools import parse_forced_tool_calls
+from ._tools import parse_required_tool_calls
 
 __all__ = ["StreamAccumulator", "chat_response", "to_core_message", "to_core_messages", "usage_dict"]
 
@@ -113,14 +113,19 @@ def _assistant_message(content: str, thinking: str, calls: Sequence[ToolCall]) -
     return LIChatMessage(role=MessageRole.ASSISTANT, blocks=blocks)
 
 
-def _answer(content: str, calls: list[ToolCall], forced_tools: bool) -> tuple[str, list[ToolCall]]:
-    """A schema-forced tool call arrives as JSON text: turn it into calls (unless the server parsed them)."""
-    if forced_tools and not calls:
-        return "", parse_forced_tool_calls(content)
+def _answer(content: str, calls: list[ToolCall], forced: list[str] | None) -> tuple[str, list[ToolCall]]:
+    """A schema-forced tool call arrives as JSON text: turn it into calls (unless the server parsed them).
+
+    An answer that is not a valid call (cut short by max_tokens) stays text, so the caller sees what came.
+    """
+    if forced and not calls:
+        parsed = parse_required_tool_calls(content, forced)
+        if parsed:
+            return "", parsed
     return content, calls
 
 
-def chat_response(response: LLMResponse, *, forced_tools: bool = False) -> ChatResponse:
+def chat_response(response: LLMResponse, *, forced_tools: list[str] | None = None) -> ChatResponse:
     """A finished core response as a ChatResponse; usage in `raw["usage"]` and in `additional_kwargs`."""
     choice = response.choices[0]
     content, calls = _answer(choice.message.content, choice.message.tool_calls or [], forced_tools)
@@ -142,7 +147,7 @@ class StreamAccumulator:
     Every tool call of every chunk is kept in arrival order; two identical calls are two calls.
     """
 
-    def __init__(self, *, forced_tools: bool = False) -> None:
+    def __init__(self, *, forced_tools: list[str] | None = None) -> None:
         self.forced_tools = forced_tools
         self.content = ""
         self.thinking = ""

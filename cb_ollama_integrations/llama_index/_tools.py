@@ -1,8 +1,9 @@
 """Tool calling helpers: tool specs, `tool_required` enforced through a JSON-schema `format`, ToolSelections.
 
-Ollama has no `tool_choice`. When a tool call is required, the request carries a JSON schema that only admits
-`{"tool_calls": [{"name": <one of the tools>, "arguments": <that tool's parameters>}, ...]}`; the server's
-grammar-constrained sampler then cannot answer in prose, and the JSON is turned back into tool calls.
+Ollama has no `tool_choice`. When a tool call is required, the request carries a JSON schema (from the shared
+`cb_ollama_integrations.tool_choice`) that only admits `{"name": <a tool>, "arguments": <its parameters>}`,
+or `{"tool_calls": [such calls]}` when parallel calls are allowed; the server's grammar-constrained sampler
+then cannot answer in prose, and the JSON is turned back into tool calls.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from llama_index.core.base.llms.types import ChatResponse, ToolCallBlock
 from llama_index.core.llms.llm import ToolSelection
 
 from .._chat_protocol import tool_call_id
+from ..tool_choice import forced_tool_format, parse_forced_tool_call, tool_name
 from ..types import ToolCall
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
-__all__ = ["forced_tool_format", "parse_forced_tool_calls", "tool_selections", "tool_specs"]
+__all__ = ["parse_required_tool_calls", "required_tool_format", "tool_name", "tool_selections", "tool_specs"]
 
 
 def tool_specs(tools: Sequence[BaseTool]) -> list[dict[str, Any]]:
@@ -28,40 +30,35 @@ def tool_specs(tools: Sequence[BaseTool]) -> list[dict[str, Any]]:
     return [tool.metadata.to_openai_tool(skip_length_check=True) for tool in tools]
 
 
-def forced_tool_format(specs: Sequence[dict[str, Any]], *, allow_parallel: bool) -> dict[str, Any]:
-    """A JSON schema whose only valid documents are calls of the given tools (one, or several if parallel)."""
-    options = [
-        {
-            "type": "object",
-            "properties": {
-                "name": {"const": spec["function"]["name"]},
-                "arguments": spec["function"].get("parameters") or {"type": "object"},
-            },
-            "required": ["name", "arguments"],
-        }
-        for spec in specs
-    ]
-    items = options[0] if len(options) == 1 else {"anyOf": options}
-    calls: dict[str, Any] = {"type": "array", "items": items, "minItems": 1}
+def required_tool_format(specs: Sequence[dict[str, Any]], *, allow_parallel: bool) -> dict[str, Any]:
+    """A JSON schema whose only valid documents are calls of the given tools (one, or a list if parallel)."""
+    one_call = forced_tool_format(specs, [tool_name(spec) for spec in specs])
     if not allow_parallel:
-        calls["maxItems"] = 1
+        return one_call
+    calls = {"type": "array", "items": one_call, "minItems": 1}
     return {"type": "object", "properties": {"tool_calls": calls}, "required": ["tool_calls"]}
 
 
-def parse_forced_tool_calls(content: str) -> list[ToolCall]:
-    """The tool calls of a schema-forced answer; ids are stable (the same call gets the same id)."""
+def parse_required_tool_calls(content: str, names: Sequence[str]) -> list[ToolCall]:
+    """The calls of an answer produced under `required_tool_format`; [] if it is not one (e.g. cut short).
+
+    Ids are stable (the same call at the same position gets the same id), so cassettes replay.
+    """
     try:
         document = json.loads(content)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"the forced tool call is not JSON (cut short by max_tokens?): {content!r}") from exc
-    raw_calls = document.get("tool_calls") if isinstance(document, dict) else None
-    calls = []
-    for position, raw in enumerate(raw_calls if isinstance(raw_calls, list) else []):
-        name = str(raw.get("name", ""))
-        arguments = raw.get("arguments")
-        arguments = arguments if isinstance(arguments, dict) else {}
-        calls.append(ToolCall(id=tool_call_id(name, arguments, position), name=name, arguments=arguments,
-                              index=position))
+    except ValueError:
+        return []
+    if isinstance(document, dict) and "name" not in document:
+        document = document.get("tool_calls")
+    items = document if isinstance(document, list) else [document]
+    calls: list[ToolCall] = []
+    for item in items:
+        parsed = parse_forced_tool_call(json.dumps(item), names)
+        if parsed is None:
+            return []
+        name, arguments = parsed
+        calls.append(ToolCall(id=tool_call_id(name, arguments, len(calls)), name=name, arguments=arguments,
+                              index=len(calls)))
     return calls
 
 

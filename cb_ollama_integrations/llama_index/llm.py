@@ -37,7 +37,7 @@ from ._config import build_config
 from ._convert import StreamAccumulator, chat_response, to_core_messages
 from ._request import TOP_LEVEL_KEYS, build_request
 from ._structured import StructuredOutputMixin
-from ._tools import forced_tool_format, tool_selections, tool_specs
+from ._tools import required_tool_format, tool_name, tool_selections, tool_specs
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -158,11 +158,14 @@ class CBOllama(StructuredOutputMixin, FunctionCallingLLM):
         return self.metadata
 
     # -- requests ----------------------------------------------------------------------------------------
-    def _request(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> tuple[LLMRequest, bool]:
-        """The core request and whether its answer is a schema-forced tool call."""
-        forced = bool(kwargs.pop("tool_required", False)) and bool(kwargs.get("tools"))
+    def _request(
+        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
+    ) -> tuple[LLMRequest, list[str] | None]:
+        """The core request, and the tool names its answer must call when a call is forced (else None)."""
+        tools = kwargs.get("tools") or []
+        forced = [tool_name(t) for t in tools] if kwargs.pop("tool_required", False) and tools else None
         if forced and kwargs.get("format") is None:
-            kwargs["format"] = forced_tool_format(kwargs["tools"], allow_parallel=True)
+            kwargs["format"] = required_tool_format(tools, allow_parallel=False)
         if forced and kwargs.get("think") is None and self.thinking is None:
             kwargs["think"] = False  # thinking and a grammar-forced format do not mix
         extra = self.additional_kwargs
@@ -253,7 +256,7 @@ class CBOllama(StructuredOutputMixin, FunctionCallingLLM):
         specs = tool_specs(tools)
         call: dict[str, Any] = {"messages": messages, "tools": specs or None, **kwargs}
         if tool_required and specs:
-            call["format"] = forced_tool_format(specs, allow_parallel=allow_parallel_tool_calls)
+            call["format"] = required_tool_format(specs, allow_parallel=allow_parallel_tool_calls)
             call["tool_required"] = True
         return call
 
