@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.utils import secret_from_env
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
 
+from .._keepalive import KeepAlive, normalize_keep_alive
 from ..client import OllamaClient
 from ..config import OllamaConfig, RoutingStrategy, _split_userinfo
 
@@ -39,6 +40,7 @@ class OllamaConnection(BaseModel):
         default_factory=secret_from_env("OLLAMA_API_KEY", default=None),
         description="Bearer token for a proxy in front of Ollama; default OLLAMA_API_KEY.",
     )
+    keep_alive: KeepAlive | None = Field(None, description="How long the model stays loaded: '5m', seconds.")
     verify_ssl: bool | None = Field(None, description="Verify TLS certificates of https hosts.")
     client: OllamaClient | None = Field(None, exclude=True, description="A ready core client to use instead.")
     config: OllamaConfig | None = Field(None, exclude=True, description="A core config for the client.")
@@ -67,6 +69,11 @@ class OllamaConnection(BaseModel):
         if headers:
             values["headers"] = headers
         return values
+
+    @field_validator("keep_alive", mode="before")
+    @classmethod
+    def _check_keep_alive(cls, value: object) -> KeepAlive | None:
+        return None if value is None else normalize_keep_alive(value)
 
     @property
     def lc_secrets(self) -> dict[str, str]:

@@ -15,7 +15,6 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field, model_validator
 
-from .._keepalive import KeepAlive
 from ..catalog import get_model_info
 from ..model_info import ModelCapability, ModelInfo
 from ._connection import OllamaConnection, model_from_env
@@ -58,7 +57,6 @@ class ChatCBOllama(OllamaConnection, BaseChatModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, populate_by_name=True)
 
     model: str = Field(description="Model name; default OLLAMA_DEFAULT_MODEL, else the core config default.")
-    keep_alive: KeepAlive | None = Field(None, description="How long the model stays loaded ('5m', seconds).")
     temperature: float | None = None
     max_tokens: int | None = Field(None, description="Most tokens to generate (Ollama's num_predict).")
     num_ctx: int | None = Field(None, description="Context window to allocate (tokens).")

@@ -7,7 +7,6 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 from pydantic import ConfigDict, Field, model_validator
 
-from .._keepalive import KeepAlive
 from ..catalog import normalize_model_name
 from ..types import EmbeddingsRequest, EmbeddingsResponse
 from ._connection import OllamaConnection, model_from_env
@@ -52,7 +51,6 @@ class CBOllamaEmbeddings(OllamaConnection, Embeddings):
     concurrency: int = Field(4, ge=1, description="Batches in flight at once in the async methods.")
     dimensions: int | None = Field(None, ge=1, description="Truncate vectors to this many dimensions.")
     truncate: bool | None = Field(None, description="Let the server cut texts longer than the context.")
-    keep_alive: KeepAlive | None = Field(None, description="How long the model stays loaded ('5m', seconds).")
     query_instruction: str | None = Field(None, description="Prefix of queries; None: the family default.")
     document_instruction: str | None = Field(None, description="Prefix of documents; None: family default.")
 
