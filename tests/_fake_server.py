@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import socket
 import threading
 from types import TracebackType
 from typing import Any
@@ -19,6 +20,14 @@ from typing import Any
 from _fakes import answer_tokens, chat_body, chat_lines
 
 _REASONS = {200: "OK", 404: "Not Found"}
+
+
+def closed_port_url() -> str:
+    """A loopback URL nothing listens on (the port was just released): connections are refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
 
 
 class FakeOllamaServer:
