@@ -31,10 +31,15 @@ def ndjson(*objects: dict[str, Any]) -> bytes:
 
 def line(content: str = "", *, done: bool = False, **message: Any) -> dict[str, Any]:
     """One FAKE /api/chat stream object, shaped like Ollama's."""
-    data: dict[str, Any] = {"model": "fake-model", "message": {"role": "assistant", "content": content, **message},
-                            "done": done}
+    data: dict[str, Any] = {
+        "model": "fake-model",
+        "message": {"role": "assistant", "content": content, **message},
+        "done": done,
+    }
     if done:
-        data.update(done_reason="stop", prompt_eval_count=7, eval_count=3, total_duration=5000, eval_duration=900)
+        data.update(
+            done_reason="stop", prompt_eval_count=7, eval_count=3, total_duration=5000, eval_duration=900
+        )
     return data
 
 
@@ -58,11 +63,19 @@ class FakeOllama:
 
     def model(self, **fields: Any) -> ChatCBOllama:
         config = OllamaConfig(default_model="fake-model", max_retries=0, keep_alive=None)
-        client = OllamaClient(config, transport=httpx.MockTransport(self), async_transport=httpx.MockTransport(self))
+        client = OllamaClient(
+            config, transport=httpx.MockTransport(self), async_transport=httpx.MockTransport(self)
+        )
         return ChatCBOllama(client=client, **{"model": "fake-model", **fields})
 
 
-THINKING = (line(thinking="Let me "), line(thinking="think."), line("The answer"), line(" is 4."), line(done=True))
+THINKING = (
+    line(thinking="Let me "),
+    line(thinking="think."),
+    line("The answer"),
+    line(" is 4."),
+    line(done=True),
+)
 
 
 def test_reasoning_is_captured_apart_from_content_even_when_not_requested() -> None:
@@ -84,7 +97,13 @@ def test_streamed_reasoning_chunks_carry_the_thinking_text() -> None:
 
 @pytest.mark.parametrize(
     ("instance", "call", "sent"),
-    [(True, False, False), (True, None, True), (None, None, "absent"), (False, True, True), ("high", None, "high")],
+    [
+        (True, False, False),
+        (True, None, True),
+        (None, None, "absent"),
+        (False, True, True),
+        ("high", None, "high"),
+    ],
 )
 def test_per_call_reasoning_overrides_the_instance_and_none_means_not_set(
     instance: Any, call: Any, sent: Any
@@ -96,12 +115,20 @@ def test_per_call_reasoning_overrides_the_instance_and_none_means_not_set(
 
 def test_standard_params_reach_the_wire_and_per_call_zero_is_not_dropped() -> None:
     fake = FakeOllama()
-    model = fake.model(temperature=0.7, max_tokens=12, num_ctx=4096, top_k=5, seed=3, stop=["END"], keep_alive="5m")
+    model = fake.model(
+        temperature=0.7, max_tokens=12, num_ctx=4096, top_k=5, seed=3, stop=["END"], keep_alive="5m"
+    )
     model.invoke("hi", temperature=0, model="other-model")
     body = fake.bodies[0]
     assert body["model"] == "other-model"
-    assert body["options"] == {"temperature": 0, "num_predict": 12, "num_ctx": 4096, "top_k": 5, "seed": 3,
-                               "stop": ["END"]}
+    assert body["options"] == {
+        "temperature": 0,
+        "num_predict": 12,
+        "num_ctx": 4096,
+        "top_k": 5,
+        "seed": 3,
+        "stop": ["END"],
+    }
     assert body["keep_alive"] == "5m"
 
 
@@ -123,8 +150,13 @@ def test_tool_results_carry_tool_name_and_call_id_matched_from_the_ai_message() 
     history = [
         SystemMessage("Use tools."),
         HumanMessage("Weather in Paris and time in Oslo?"),
-        AIMessage("", tool_calls=[{"name": "get_weather", "args": {"city": "Paris"}, "id": "c1"},
-                                  {"name": "get_time", "args": {"city": "Oslo"}, "id": "c2"}]),
+        AIMessage(
+            "",
+            tool_calls=[
+                {"name": "get_weather", "args": {"city": "Paris"}, "id": "c1"},
+                {"name": "get_time", "args": {"city": "Oslo"}, "id": "c2"},
+            ],
+        ),
         ToolMessage("12:00", tool_call_id="c2"),
         ToolMessage("sunny", tool_call_id="c1"),
     ]
@@ -132,10 +164,14 @@ def test_tool_results_carry_tool_name_and_call_id_matched_from_the_ai_message() 
     assert fake.bodies[0]["messages"] == [
         {"role": "system", "content": "Use tools."},
         {"role": "user", "content": "Weather in Paris and time in Oslo?"},
-        {"role": "assistant", "content": "", "tool_calls": [
-            {"id": "c1", "function": {"index": 0, "name": "get_weather", "arguments": {"city": "Paris"}}},
-            {"id": "c2", "function": {"index": 1, "name": "get_time", "arguments": {"city": "Oslo"}}},
-        ]},
+        {
+            "role": "assistant",
+            "content": "",
+            "tool_calls": [
+                {"id": "c1", "function": {"index": 0, "name": "get_weather", "arguments": {"city": "Paris"}}},
+                {"id": "c2", "function": {"index": 1, "name": "get_time", "arguments": {"city": "Oslo"}}},
+            ],
+        },
         {"role": "tool", "content": "12:00", "tool_name": "get_time", "tool_call_id": "c2"},
         {"role": "tool", "content": "sunny", "tool_name": "get_weather", "tool_call_id": "c1"},
     ]
@@ -146,7 +182,11 @@ def _call(name: str, **arguments: Any) -> dict[str, Any]:
 
 
 def test_identical_parallel_tool_calls_are_kept_with_distinct_stable_ids() -> None:
-    stream = (line(tool_calls=[_call("add", a=1, b=2)]), line(tool_calls=[_call("add", a=1, b=2)]), line(done=True))
+    stream = (
+        line(tool_calls=[_call("add", a=1, b=2)]),
+        line(tool_calls=[_call("add", a=1, b=2)]),
+        line(done=True),
+    )
     first = FakeOllama(*stream).model().invoke("add twice")
     again = FakeOllama(*stream).model().invoke("add twice")
     assert [c["args"] for c in first.tool_calls] == [{"a": 1, "b": 2}, {"a": 1, "b": 2}]
@@ -155,13 +195,20 @@ def test_identical_parallel_tool_calls_are_kept_with_distinct_stable_ids() -> No
     assert ids == [c["id"] for c in again.tool_calls]
 
 
-WEATHER = {"type": "function", "function": {"name": "get_weather", "description": "Weather of a city",
-                                            "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
-                                                           "required": ["city"]}}}
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Weather of a city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    },
+}
 
 
 def test_forced_tool_choice_sends_a_schema_and_turns_the_json_answer_into_a_tool_call() -> None:
-    fake = FakeOllama(line('{"name": "get_weather", '), line('"arguments": {"city": "Paris"}}'), line(done=True))
+    fake = FakeOllama(
+        line('{"name": "get_weather", '), line('"arguments": {"city": "Paris"}}'), line(done=True)
+    )
     reply = fake.model().bind_tools([WEATHER], tool_choice="any").invoke("weather?")
     assert reply.content == ""
     assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("get_weather", {"city": "Paris"})]
@@ -206,7 +253,11 @@ def test_structured_output_json_schema_sends_the_schema_and_switches_thinking_of
 
 def test_structured_output_keeps_an_explicit_reasoning_choice_and_include_raw() -> None:
     fake = FakeOllama(line('{"name": "Ada"'), line(done=True))
-    out = fake.model(reasoning=True).with_structured_output(Person, method="json_mode", include_raw=True).invoke("?")
+    out = (
+        fake.model(reasoning=True)
+        .with_structured_output(Person, method="json_mode", include_raw=True)
+        .invoke("?")
+    )
     assert fake.bodies[0]["format"] == "json" and fake.bodies[0]["think"] is True
     assert out["parsed"] is None and out["parsing_error"] is not None
     assert out["raw"].content == '{"name": "Ada"'
@@ -224,11 +275,13 @@ PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQG
 
 def test_images_from_data_urls_and_v1_blocks_are_sent_as_bare_base64() -> None:
     fake = FakeOllama()
-    message = HumanMessage(content=[
-        {"type": "text", "text": "Describe."},
-        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PIXEL}"}},
-        {"type": "image", "base64": PIXEL, "mime_type": "image/png"},
-    ])
+    message = HumanMessage(
+        content=[
+            {"type": "text", "text": "Describe."},
+            {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PIXEL}"}},
+            {"type": "image", "base64": PIXEL, "mime_type": "image/png"},
+        ]
+    )
     fake.model().invoke([message])
     assert fake.bodies[0]["messages"] == [{"role": "user", "content": "Describe.", "images": [PIXEL, PIXEL]}]
     with pytest.raises(ValueError, match="not fetched"):
@@ -250,10 +303,22 @@ SECRET_HEADERS = {"X-Api-Token": "sekrit-header"}
 
 def test_credentials_never_show_in_repr_dumps_or_serialization_but_reach_the_wire() -> None:
     fake = FakeOllama()
-    model = ChatCBOllama(model="m", base_url="http://alice:pa55word@localhost:11434", headers=SECRET_HEADERS,
-                         api_key="sekrit-key", max_retries=0)
-    shown = [repr(model), str(model), str(model.model_dump()), model.model_dump_json(), dumps(model),
-             json.dumps(dumpd(model)), str(model._identifying_params)]
+    model = ChatCBOllama(
+        model="m",
+        base_url="http://alice:pa55word@localhost:11434",
+        headers=SECRET_HEADERS,
+        api_key="sekrit-key",
+        max_retries=0,
+    )
+    shown = [
+        repr(model),
+        str(model),
+        str(model.model_dump()),
+        model.model_dump_json(),
+        dumps(model),
+        json.dumps(dumpd(model)),
+        str(model._identifying_params),
+    ]
     for text in shown:
         for secret in ("sekrit-header", "sekrit-key", "pa55word", "YWxpY2U6cGE1NXdvcmQ="):
             assert secret not in text
@@ -277,22 +342,31 @@ def test_construction_and_profile_do_no_io_and_the_client_is_built_from_the_fiel
     assert model.profile["tool_calling"] is True and model.profile["reasoning_output"] is False
     config = model.core_config()
     assert (config.base_url, config.timeout_seconds, config.max_retries, config.verify_ssl) == (
-        "http://127.0.0.1:9", 12, 1, False)
+        "http://127.0.0.1:9",
+        12,
+        1,
+        False,
+    )
     assert config.default_model == "smollm2:135m"
     assert model.core_client() is model.core_client()
     model.close()
 
 
 def test_base_urls_and_routing_strategy_reach_the_core_config() -> None:
-    model = ChatCBOllama(model="m", base_urls=["http://a:11434", "http://b:11434"], routing_strategy="load_balanced")
+    model = ChatCBOllama(
+        model="m", base_urls=["http://a:11434", "http://b:11434"], routing_strategy="load_balanced"
+    )
     config = model.core_config()
     assert config.hosts == ("http://a:11434", "http://b:11434")
     assert config.routing_strategy.value == "load_balanced"
 
 
 def test_refresh_profile_reads_the_live_show_answer() -> None:
-    show = {"capabilities": ["completion", "tools", "thinking"], "model_info": {"qwen3.context_length": 40960},
-            "details": {"family": "qwen3"}}
+    show = {
+        "capabilities": ["completion", "tools", "thinking"],
+        "model_info": {"qwen3.context_length": 40960},
+        "details": {"family": "qwen3"},
+    }
     fake = FakeOllama(handler=lambda request: httpx.Response(200, json=show))
     model = fake.model()
     profile = model.refresh_profile()
@@ -311,8 +385,10 @@ def test_async_paths_use_the_same_converter_and_survive_two_event_loops() -> Non
 
 
 def test_importing_without_langchain_core_names_the_extra() -> None:
-    code = ("import sys; sys.modules['langchain_core'] = None\n"
-            "try:\n    import cb_ollama_integrations.langchain\n"
-            "except ImportError as exc:\n    print(exc)\n")
+    code = (
+        "import sys; sys.modules['langchain_core'] = None\n"
+        "try:\n    import cb_ollama_integrations.langchain\n"
+        "except ImportError as exc:\n    print(exc)\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert "pip install 'cb-ollama-integrations[langchain]'" in out.stdout

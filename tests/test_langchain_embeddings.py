@@ -1,4 +1,4 @@
-"""CBOllamaEmbeddings against FAKE Ollama answers (httpx.MockTransport): batching, concurrency, prefixes, errors.
+"""CBOllamaEmbeddings against FAKE Ollama answers (httpx.MockTransport): batching, concurrency, prefixes.
 
 Real-server behaviour (all-minilm vectors, a chat-only model refusing to embed) is in
 test_langchain_cassettes.py.
@@ -33,7 +33,9 @@ class FakeEmbedServer:
         if self.status != 200:
             return httpx.Response(self.status, json={"error": self.error})
         vectors = [[float(len(text)), float(len(self.bodies))] for text in body["input"]]
-        return httpx.Response(200, json={"model": body["model"], "embeddings": vectors, "prompt_eval_count": 4})
+        return httpx.Response(
+            200, json={"model": body["model"], "embeddings": vectors, "prompt_eval_count": 4}
+        )
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         return self._answer(request)
@@ -48,8 +50,11 @@ class FakeEmbedServer:
     def embeddings(self, **fields: Any) -> CBOllamaEmbeddings:
         batch = fields.pop("batch_size", 1000)
         config = OllamaConfig(max_retries=0, keep_alive=None, embed_batch_size=batch)
-        client = OllamaClient(config, transport=httpx.MockTransport(self),
-                              async_transport=httpx.MockTransport(self.handle_async))
+        client = OllamaClient(
+            config,
+            transport=httpx.MockTransport(self),
+            async_transport=httpx.MockTransport(self.handle_async),
+        )
         return CBOllamaEmbeddings(client=client, **{"model": "all-minilm", **fields})
 
 
@@ -106,7 +111,9 @@ def test_instructions_default_by_model_family(model: str, query: str, document: 
 
 def test_instructions_can_be_overridden_and_switched_off() -> None:
     server = FakeEmbedServer()
-    embeddings = server.embeddings(model="nomic-embed-text", query_instruction="", document_instruction="doc: ")
+    embeddings = server.embeddings(
+        model="nomic-embed-text", query_instruction="", document_instruction="doc: "
+    )
     embeddings.embed_query("q")
     embeddings.embed_documents(["d"])
     assert [body["input"] for body in server.bodies] == [["q"], ["doc: d"]]
@@ -115,8 +122,13 @@ def test_instructions_can_be_overridden_and_switched_off() -> None:
 def test_dimensions_truncate_and_keep_alive_reach_the_wire() -> None:
     server = FakeEmbedServer()
     server.embeddings(dimensions=64, truncate=False, keep_alive="5m").embed_documents(["x"])
-    assert server.bodies[0] == {"model": "all-minilm", "input": ["x"], "dimensions": 64, "truncate": False,
-                                "keep_alive": "5m"}
+    assert server.bodies[0] == {
+        "model": "all-minilm",
+        "input": ["x"],
+        "dimensions": 64,
+        "truncate": False,
+        "keep_alive": "5m",
+    }
 
 
 def test_invalid_settings_and_unknown_fields_raise() -> None:
