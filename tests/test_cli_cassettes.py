@@ -24,6 +24,11 @@ Capture = pytest.CaptureFixture[str]
 STATS_LINE = re.compile(r"^\[(\d+) tokens(, [\d.]+ tok/s)?, (stop|length)\]$", re.MULTILINE)
 
 
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables laid out 160 columns wide whatever the terminal running the tests, so rows stay on one line."""
+    monkeypatch.setenv("COLUMNS", "160")
+
 def cli(ollama_url: str, *argv: str) -> int:
     """Run the command against the server under test; returns the exit code."""
     return main(["--base-url", ollama_url, *argv])

@@ -26,6 +26,9 @@ _ENV_NAMES = {
 }
 _FLAGS = {"base_url": "base_url", "timeout_seconds": "timeout"}
 
+# Cells a user copies (names, commands): never wrapped or cut, narrower columns give way instead.
+_WHOLE = frozenset({"model", "install with", "setting"})
+
 
 def register(commands: Any) -> None:
     """Add the `doctor` subcommand."""
@@ -65,7 +68,7 @@ def config_rows(config: OllamaConfig, args: argparse.Namespace) -> list[tuple[st
 def _config_table(ctx: CliContext) -> Table:
     table = Table(title="Configuration in effect", title_justify="left")
     for column in ("setting", "value", "source"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in _WHOLE)
     for name, value, source in config_rows(ctx.config, ctx.args):
         table.add_row(name, escape(value), source)
     return table
@@ -74,7 +77,7 @@ def _config_table(ctx: CliContext) -> Table:
 def _installed_table(models: list[ModelInfo]) -> Table:
     table = Table(title=f"Installed models ({len(models)})", title_justify="left")
     for column in ("model", "parameters", "quantization", "size", "context", "capabilities"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in _WHOLE)
     for m in models:
         table.add_row(m.id, m.parameter_size or "-", m.quantization or "-", human_bytes(m.size_bytes),
                       str(m.context_window), ", ".join(c.value for c in m.capabilities))
@@ -84,7 +87,7 @@ def _installed_table(models: list[ModelInfo]) -> Table:
 def _running_table(running: list[RunningModel]) -> Table:
     table = Table(title=f"Loaded in memory ({len(running)})", title_justify="left")
     for column in ("model", "size", "in VRAM", "context", "unloads"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in _WHOLE)
     for m in running:
         table.add_row(m.name, human_bytes(m.size_bytes), human_bytes(m.size_vram),
                       str(m.context_length or "-"), describe_expiry(m.expires_at))
@@ -126,7 +129,7 @@ def run(ctx: CliContext) -> int:
     if missing:
         table = Table(title=f"Recommended but not installed ({len(missing)})", title_justify="left")
         for column in ("model", "recommended for", "install with"):
-            table.add_column(column)
+            table.add_column(column, no_wrap=column in _WHOLE)
         for name, categories in missing.items():
             table.add_row(name, ", ".join(categories), f"ollama pull {name}")
         out.print(table)

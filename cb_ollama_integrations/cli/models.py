@@ -16,6 +16,9 @@ __all__ = ["CATEGORIES", "merged_models", "register", "run_models", "run_recomme
 
 CATEGORIES = tuple(get_recommended_models())
 
+# Cells a user copies (names, commands): never wrapped or cut, narrower columns give way instead.
+_WHOLE = frozenset({"model", "install with", "setting"})
+
 
 def register(commands: Any) -> None:
     """Add the `models` and `recommend` subcommands."""
@@ -37,7 +40,7 @@ def merged_models(live: list[ModelInfo] | None) -> list[ModelInfo]:
 def _table(models: list[ModelInfo], title: str) -> Table:
     table = Table(title=title, title_justify="left")
     for column in ("model", "installed", "context", "capabilities", "params", "quant", "size"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in _WHOLE)
     for m in models:
         table.add_row(escape(m.id), "[green]yes[/]" if m.installed else "no", str(m.context_window),
                       ", ".join(c.value for c in m.capabilities), m.parameter_size or "-",
@@ -75,13 +78,14 @@ def run_recommend(ctx: CliContext) -> int:
     recommended = get_recommended_models()
     categories = [ctx.args.category] if ctx.args.category else list(recommended)
     table = Table(title="Recommended models", title_justify="left")
-    for column in ("use case", "model", "context", "capabilities", "install with"):
-        table.add_column(column)
+    for column in ("use case", "model", "context", "capabilities"):
+        table.add_column(column, no_wrap=column in _WHOLE)
     for category in categories:
         for rank, name in enumerate(recommended[category]):
             info = get_model_info(name)
             capabilities = ", ".join(c.value for c in info.capabilities) if info else "-"
             table.add_row(category if rank == 0 else "", name, str(info.context_window) if info else "-",
-                          capabilities, f"ollama pull {name}")
+                          capabilities)
     ctx.out.print(table)
+    ctx.out.print("Install one with `cb-ollama pull MODEL` (or `ollama pull MODEL`).")
     return EXIT_OK
