@@ -97,8 +97,9 @@ class Transport:
     ) -> None:
         connect, pool_size = config.connect_timeout_seconds, config.max_connections
         self._options: dict[str, Any] = {
-            "timeout": httpx.Timeout(config.timeout_seconds, connect=connect, pool=connect),
-            "limits": httpx.Limits(max_connections=pool_size, max_keepalive_connections=min(20, pool_size)),
+            # waiting for a pooled connection is queueing, like Ollama's own queue: bounded by the read timeout
+            "timeout": httpx.Timeout(config.timeout_seconds, connect=connect),
+            "limits": httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
             "headers": {"User-Agent": f"cb-ollama-integrations/{__version__}", **config.header_values()},
             "verify": config.verify_ssl,
             "follow_redirects": False,
