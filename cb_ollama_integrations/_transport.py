@@ -97,7 +97,7 @@ class Transport:
     ) -> None:
         connect, pool_size = config.connect_timeout_seconds, config.max_connections
         self._options: dict[str, Any] = {
-            # waiting for a pooled connection is queueing, like Ollama's own queue: bounded by the read timeout
+            # waiting for a pooled connection is queueing, as in Ollama's own queue: read timeout bounds it
             "timeout": httpx.Timeout(config.timeout_seconds, connect=connect),
             "limits": httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
             "headers": {"User-Agent": f"cb-ollama-integrations/{__version__}", **config.header_values()},

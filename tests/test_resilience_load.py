@@ -85,7 +85,8 @@ def test_threads_share_one_client_and_its_breakers() -> None:
             thread.start()
         for thread in threads:
             thread.join(30)
-        assert sorted(answers) == sorted("".join(answer_tokens(f"t{n} {i}")) for n in range(8) for i in range(25))
+        expected = ["".join(answer_tokens(f"t{n} {i}")) for n in range(8) for i in range(25)]
+        assert sorted(answers) == sorted(expected)
         assert server.chat_requests == 200 and client._pool.hosts[0].in_flight == 0
 
 
