@@ -19,7 +19,7 @@ import pytest
 from _mock import FakeOllama, chat_line, ndjson
 
 from cb_ollama_integrations import OllamaClient, OllamaConfig
-from cb_ollama_integrations.cli import main
+from cb_ollama_integrations.cli import main, pull
 from cb_ollama_integrations.cli._common import describe_expiry, human_bytes
 
 Capture = pytest.CaptureFixture[str]
@@ -224,3 +224,22 @@ def test_sizes_and_expiry_are_human_readable() -> None:
     assert describe_expiry("2026-11-24T22:30:00Z", now) == "expired"
     assert describe_expiry("2318-01-01T00:00:00.5Z", now) == "never (kept loaded)"
     assert describe_expiry(None, now) == "-"
+
+
+def test_ctrl_c_between_lines_also_closes_the_stream(
+    capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[bytes] = []
+
+    def interrupted_on_third_line(line: bytes, **where: Any) -> Any:
+        parsed.append(line)
+        if len(parsed) == 3:
+            raise KeyboardInterrupt  # Ctrl-C while the CLI renders, with the server's stream still open
+        return real_parse(line, **where)
+
+    real_parse = pull.parse_pull_line
+    monkeypatch.setattr(pull, "parse_pull_line", interrupted_on_third_line)
+    body = FakePullBody([ndjson(line) for line in PULL_LINES])
+    assert main(["pull", "tiny:1m"], client_factory=factory(fake_pull(body))) == 130
+    assert body.closed and len(parsed) == 3
+    assert "cancelled" in capsys.readouterr().err
