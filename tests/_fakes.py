@@ -148,17 +148,26 @@ class ScriptedOllama:
     """A fake Ollama for httpx.MockTransport: each host answers its requests from a script, in order.
 
     The last responder of a script repeats; a host without a script answers every request normally.
+    GET / answers `root_status`; GET /api/ps lists the host's `running` models.
     """
 
-    def __init__(self, scripts: dict[str, list[Responder]] | None = None) -> None:
+    def __init__(self, scripts: dict[str, list[Responder]] | None = None, *,
+                 running: dict[str, list[str]] | None = None, root_status: int = 200) -> None:
         self.scripts = {host: list(script) for host, script in (scripts or {}).items()}
+        self.running = running or {}
+        self.root_status = root_status
         self.requests: list[tuple[str, str]] = []  # (host, path)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         host = f"{request.url.scheme}://{request.url.host}:{request.url.port}"
         self.requests.append((host, request.url.path))
         if request.url.path == "/":
-            return httpx.Response(200, text="Ollama is running")
+            return httpx.Response(self.root_status, text="Ollama is running")
+        if request.url.path == "/api/ps":
+            return httpx.Response(200, headers=JSON, content=_dump({"models": [
+                {"name": name, "model": name, "size": 271_000_000, "digest": "9077" * 16, "size_vram": 0,
+                 "expires_at": "2026-11-24T22:38:39.4Z", "context_length": 4096}
+                for name in self.running.get(host, [])]}))
         script = self.scripts.get(host) or [fake_answer()]
         return (script.pop(0) if len(script) > 1 else script[0])(request)
 
