@@ -118,6 +118,9 @@ class FakeOllamaServer:
         method, path, _ = request_line.split(" ", 2)
         headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines if h)}
         body = await reader.readexactly(int(headers.get("content-length", "0")))
+        if method == "POST" and path == "/api/chat":
+            with self._lock:
+                self.chat_requests += 1  # counted on arrival: includes requests that never get an answer
         if self.silent:
             await asyncio.sleep(self.lifetime)  # hold the connection, answer nothing
             return False
@@ -135,8 +138,6 @@ class FakeOllamaServer:
         return True
 
     async def _chat(self, payload: dict[str, Any], writer: asyncio.StreamWriter) -> bool:
-        with self._lock:
-            self.chat_requests += 1
         messages = payload.get("messages") or [{"content": ""}]
         tokens = answer_tokens(str(messages[-1].get("content", "")))
         drop = self.drop_after_lines

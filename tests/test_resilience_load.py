@@ -54,7 +54,7 @@ async def one_round(client: OllamaClient, calls: int, streams: int) -> None:
 async def test_500_concurrent_calls_and_50_streams_bounded_pool_no_leaks() -> None:
     with FakeOllamaServer(lifetime=90) as server:
         fds_before = open_fds()
-        client = make_client([server.url], max_connections=50, max_retries=0, timeout_seconds=30)
+        client = make_client([server.url], max_connections=20, max_retries=0, timeout_seconds=30)
         await one_round(client, 500, 50)
         gc.collect()
         objects_after_first = len(gc.get_objects())
@@ -65,7 +65,7 @@ async def test_500_concurrent_calls_and_50_streams_bounded_pool_no_leaks() -> No
         wait_until(lambda: server.open_connections == 0)
 
         assert server.chat_requests == 2 * 550
-        assert server.peak_connections <= 50  # the pool bounds the sockets, whatever the concurrency
+        assert server.peak_connections <= 20  # the pool bounds the sockets, whatever the concurrency
         assert open_fds() <= fds_before + 1  # every client socket closed (a little slack for the loop)
         assert objects_after_second - objects_after_first < 1000  # 550 more calls left nothing behind
         assert client.circuit_state()[server.url].state == "closed"
@@ -92,7 +92,8 @@ def test_threads_share_one_client_and_its_breakers() -> None:
 
 @pytest.mark.parametrize("strategy", [RoutingStrategy.LOAD_BALANCED, RoutingStrategy.FAILOVER_CHAIN])
 async def test_host_killed_mid_run_every_request_completes_on_the_survivor(strategy: RoutingStrategy) -> None:
-    with FakeOllamaServer(lifetime=60) as doomed, FakeOllamaServer(lifetime=60) as survivor:
+    # the doomed host answers slowly, so requests are in flight on it when it dies
+    with FakeOllamaServer(first_byte_delay=0.05) as doomed, FakeOllamaServer() as survivor:
         settings = {"routing_strategy": strategy, "breaker_failure_threshold": 3,
                     "breaker_cooldown_seconds": 60, "max_retries": 1, "timeout_seconds": 10}
         client = make_client([doomed.url, survivor.url], sleeps=RecordedSleeps(), **settings)
@@ -113,8 +114,9 @@ async def test_host_killed_mid_run_every_request_completes_on_the_survivor(strat
         await client.aclose()
 
     assert [text for text, _ in results] == ["".join(answer_tokens(f"req {i}")) for i in range(200)]
-    assert doomed.chat_requests >= 20 and survivor.chat_requests >= 200 - doomed.chat_requests
-    assert {host for _, host in results} <= {doomed.url, survivor.url}
+    by_doomed = sum(host == doomed.url for _, host in results)
+    assert doomed.chat_requests >= 20 and by_doomed < doomed.chat_requests  # some died in flight...
+    assert survivor.chat_requests == 200 - by_doomed + len(MODES)  # ...and were served once, on the survivor
     assert all(o.error is None and o.text == "".join(answer_tokens("after the crash")) for o in after)
     assert client.circuit_state()[doomed.url].state == "open"
     assert client.circuit_state()[survivor.url].state == "closed"
