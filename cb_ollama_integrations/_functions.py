@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from .client import OllamaClient
@@ -10,7 +12,7 @@ from .config import OllamaConfig
 __all__ = ["acheck_availability", "check_availability", "create_client_from_env"]
 
 
-def create_client_from_env(**overrides: object) -> OllamaClient:
+def create_client_from_env(**overrides: Any) -> OllamaClient:
     """A client configured from OLLAMA_* environment variables (read now); keyword arguments win."""
     return OllamaClient(OllamaConfig.from_env(**overrides))
 

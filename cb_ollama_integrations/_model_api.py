@@ -69,7 +69,7 @@ class ModelManagementMixin:
     def health_check(self, api_key: str | None = None, *, host: str | None = None) -> bool:
         """True if the host (or any host of the pool) answers GET /. Never raises for an unreachable host."""
         hosts = [host] if host else list(self.config.hosts)
-        return any([self._engine.ping(url) for url in hosts])
+        return any([self._engine.ping(url) for url in hosts])  # noqa: C419 - probe every host, no short-circuit
 
     async def ahealth_check(self, api_key: str | None = None, *, host: str | None = None) -> bool:
         """Async twin of `health_check` (hosts are probed concurrently)."""

@@ -19,7 +19,12 @@ from ._wire import parse_json
 from .config import OllamaConfig
 from .errors import StreamError
 from .types import (
-    EmbeddingData, EmbeddingsRequest, EmbeddingsResponse, LLMRequest, LLMResponse, StreamingChunk,
+    EmbeddingData,
+    EmbeddingsRequest,
+    EmbeddingsResponse,
+    LLMRequest,
+    LLMResponse,
+    StreamingChunk,
     TokenUsage,
 )
 

@@ -43,7 +43,7 @@ class ReadableYamlSerializer:
     @staticmethod
     def serialize(cassette_dict: dict[str, Any]) -> str:
         """Dump a cassette as readable YAML."""
-        import yaml
+        import yaml  # noqa: PLC0415 - optional dependency, loaded only when cassettes are used
 
         class BlockDumper(yaml.SafeDumper):
             pass
@@ -57,12 +57,13 @@ class ReadableYamlSerializer:
             body = interaction["response"].get("body") or {}
             if "string" in body:
                 body["string"] = _text(body["string"])
-        return yaml.dump(cassette_dict, Dumper=BlockDumper, sort_keys=False, allow_unicode=True, width=10_000)
+        text: str = yaml.dump(cassette_dict, Dumper=BlockDumper, sort_keys=False, allow_unicode=True, width=10_000)
+        return text
 
     @staticmethod
     def deserialize(cassette_string: str) -> dict[str, Any]:
         """Load a cassette."""
-        import yaml
+        import yaml  # noqa: PLC0415 - optional dependency, loaded only when cassettes are used
 
         data: dict[str, Any] = yaml.safe_load(cassette_string)
         return data
@@ -100,15 +101,19 @@ def vcr_config() -> dict[str, Any]:
 
 
 @contextmanager
-def cassette(path: str | Path, *, record: bool) -> Iterator[Any]:
-    """Replay `path` (record=False: any request not in it fails) or record it anew from a live server."""
+def cassette(path: str | Path, *, record: bool, ignore_hosts: tuple[str, ...] = ()) -> Iterator[Any]:
+    """Replay `path` (record=False: any request not in it fails) or record it anew from a live server.
+
+    Requests to `ignore_hosts` bypass the cassette and really go out (e.g. a deliberately dead loopback
+    address, so a failover demo meets a genuine refused connection).
+    """
     try:
-        import vcr
+        import vcr  # type: ignore[import-untyped]  # noqa: PLC0415 - optional dependency
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("replaying cassettes needs vcrpy: pip install 'cb-ollama-integrations[dev]'") from exc
     config = vcr_config()
     repeats = config.pop("allow_playback_repeats")
-    recorder = vcr.VCR(**config)
+    recorder = vcr.VCR(**config, ignore_hosts=ignore_hosts)
     recorder.register_serializer("yaml", ReadableYamlSerializer)
     target = Path(path)
     if record:

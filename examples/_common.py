@@ -45,17 +45,17 @@ def parser(description: str, *, model: str, embed_model: str = "all-minilm") -> 
 
 @contextmanager
 def session(name: str, options: argparse.Namespace, *, recorded_model: str,
-            recorded_embed_model: str = "all-minilm") -> Iterator[Session]:
+            recorded_embed_model: str = "all-minilm", ignore_hosts: tuple[str, ...] = ()) -> Iterator[Session]:
     """Run the body live, or inside the replay of cassettes/examples/<name>.yaml."""
     base_url = OllamaConfig.from_env(base_url=options.base_url).base_url
     path = CASSETTES / f"{name}.yaml"
     if options.record or (not options.replay and check_availability(base_url, timeout=1.0)):
-        with cassette(path, record=True) if options.record else _nothing():
+        with cassette(path, record=True, ignore_hosts=ignore_hosts) if options.record else _nothing():
             yield Session(base_url, options.model, options.embed_model, replay=False)
         return
     print(f"[replay] no Ollama answered at {base_url}: replaying the session recorded against a real server "
           f"({path.relative_to(CASSETTES.parent.parent)}, models {recorded_model} and {recorded_embed_model})")
-    with cassette(path, record=False):
+    with cassette(path, record=False, ignore_hosts=ignore_hosts):
         yield Session(REPLAY_BASE_URL, recorded_model, recorded_embed_model, replay=True)
 
 

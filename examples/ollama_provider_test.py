@@ -1,7 +1,8 @@
 """The Circuit Breaker provider walkthrough, in Python: health, models, chat, streaming, embeddings, errors.
 
     python examples/ollama_provider_test.py
-    OLLAMA_DEFAULT_MODEL=qwen2.5-coder:3b OLLAMA_EMBEDDING_MODEL=nomic-embed-text python examples/ollama_provider_test.py
+    OLLAMA_DEFAULT_MODEL=qwen2.5-coder:3b OLLAMA_EMBEDDING_MODEL=nomic-embed-text \
+        python examples/ollama_provider_test.py
     TEST_STREAMING=true python examples/ollama_provider_test.py
 
 Configured by OLLAMA_BASE_URL, OLLAMA_DEFAULT_MODEL, OLLAMA_EMBEDDING_MODEL and TEST_STREAMING, as in the seed.

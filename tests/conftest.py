@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from _cassettes import CASSETTES
 
 from cb_ollama_integrations.testing import ReadableYamlSerializer
