@@ -12,7 +12,8 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from llama_index.core.base.llms.types import ChatResponse, ToolCallBlock
+from llama_index.core.base.llms.types import ChatMessage, ChatResponse, ToolCallBlock
+from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 
 from .._chat_protocol import tool_call_id
@@ -22,7 +23,10 @@ from ..types import ToolCall
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
-__all__ = ["parse_required_tool_calls", "required_tool_format", "tool_name", "tool_selections", "tool_specs"]
+__all__ = [
+    "ToolCallingMixin", "parse_required_tool_calls", "required_tool_format", "tool_name", "tool_selections",
+    "tool_specs",
+]
 
 
 def tool_specs(tools: Sequence[BaseTool]) -> list[dict[str, Any]]:
@@ -73,3 +77,50 @@ def tool_selections(response: ChatResponse, *, error_on_no_tool_call: bool) -> l
     if not selections and error_on_no_tool_call:
         raise ValueError(f"the model called no tool; it answered: {response.message.content!r}")
     return selections
+
+
+class ToolCallingMixin(FunctionCallingLLM):
+    """LlamaIndex's tool-calling hooks: specs out, every call back (no dedup), `tool_required` enforced."""
+
+    def _prepare_chat_with_tools(  # noqa: PLR0917 - LlamaIndex's signature
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Chat kwargs with the tools; `tool_required` forces a call through a JSON-schema `format`."""
+        messages = list(chat_history or [])
+        if user_msg is not None:
+            if isinstance(user_msg, str):
+                user_msg = ChatMessage(role="user", content=user_msg)
+            messages.append(user_msg)
+        specs = tool_specs(tools)
+        call: dict[str, Any] = {"messages": messages, "tools": specs or None, **kwargs}
+        if tool_required and specs:
+            call["format"] = required_tool_format(specs, allow_parallel=allow_parallel_tool_calls)
+            call["tool_required"] = True
+        return call
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        """Keep only the first tool call when parallel calls were not allowed (LlamaIndex's contract)."""
+        if not allow_parallel_tool_calls:
+            calls = [b for b in response.message.blocks if isinstance(b, ToolCallBlock)]
+            extra = {id(b) for b in calls[1:]}
+            response.message.blocks = [b for b in response.message.blocks if id(b) not in extra]
+        return response
+
+    def get_tool_calls_from_response(
+        self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
+    ) -> list[ToolSelection]:
+        """Every tool call of the response (identical calls included), each with its own id."""
+        return tool_selections(response, error_on_no_tool_call=error_on_no_tool_call)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
@@ -20,12 +20,9 @@ from llama_index.core.base.llms.types import (
     CompletionResponseAsyncGen,
     CompletionResponseGen,
     LLMMetadata,
-    ToolCallBlock,
 )
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
-from llama_index.core.llms.function_calling import FunctionCallingLLM
-from llama_index.core.llms.llm import ToolSelection
 from pydantic import Field, PrivateAttr, SecretStr
 
 from ..catalog import get_model_info
@@ -37,17 +34,14 @@ from ._config import build_config
 from ._convert import StreamAccumulator, chat_response, to_core_messages
 from ._request import TOP_LEVEL_KEYS, build_request
 from ._structured import StructuredOutputMixin
-from ._tools import required_tool_format, tool_name, tool_selections, tool_specs
-
-if TYPE_CHECKING:
-    from llama_index.core.tools.types import BaseTool
+from ._tools import ToolCallingMixin, required_tool_format, tool_name
 
 __all__ = ["CBOllama"]
 
 Thinking = bool | Literal["low", "medium", "high"]
 
 
-class CBOllama(StructuredOutputMixin, FunctionCallingLLM):
+class CBOllama(StructuredOutputMixin, ToolCallingMixin):
     """LlamaIndex LLM for Ollama with retries, circuit breakers and failover (via the core OllamaClient).
 
         llm = CBOllama(model="qwen2.5:latest", temperature=0.2, max_tokens=256)
@@ -235,47 +229,3 @@ class CBOllama(StructuredOutputMixin, FunctionCallingLLM):
     ) -> CompletionResponseAsyncGen:
         """Async twin of `stream_complete`."""
         return await astream_chat_to_completion_decorator(self.astream_chat)(prompt, **kwargs)
-
-    # -- tools -------------------------------------------------------------------------------------------
-    def _prepare_chat_with_tools(  # noqa: PLR0917 - LlamaIndex's signature
-        self,
-        tools: Sequence[BaseTool],
-        user_msg: str | ChatMessage | None = None,
-        chat_history: list[ChatMessage] | None = None,
-        verbose: bool = False,
-        allow_parallel_tool_calls: bool = False,
-        tool_required: bool = False,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        """Chat kwargs with the tools; `tool_required` forces a call through a JSON-schema `format`."""
-        messages = list(chat_history or [])
-        if user_msg is not None:
-            if isinstance(user_msg, str):
-                user_msg = ChatMessage(role="user", content=user_msg)
-            messages.append(user_msg)
-        specs = tool_specs(tools)
-        call: dict[str, Any] = {"messages": messages, "tools": specs or None, **kwargs}
-        if tool_required and specs:
-            call["format"] = required_tool_format(specs, allow_parallel=allow_parallel_tool_calls)
-            call["tool_required"] = True
-        return call
-
-    def _validate_chat_with_tools_response(
-        self,
-        response: ChatResponse,
-        tools: Sequence[BaseTool],
-        allow_parallel_tool_calls: bool = False,
-        **kwargs: Any,
-    ) -> ChatResponse:
-        """Keep only the first tool call when parallel calls were not allowed (LlamaIndex's contract)."""
-        if not allow_parallel_tool_calls:
-            calls = [b for b in response.message.blocks if isinstance(b, ToolCallBlock)]
-            extra = {id(b) for b in calls[1:]}
-            response.message.blocks = [b for b in response.message.blocks if id(b) not in extra]
-        return response
-
-    def get_tool_calls_from_response(
-        self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
-    ) -> list[ToolSelection]:
-        """Every tool call of the response (identical calls included), each with its own id."""
-        return tool_selections(response, error_on_no_tool_call=error_on_no_tool_call)
