@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncGenerator, Generator
+from contextlib import aclosing, closing
+from typing import TYPE_CHECKING, Any, cast
 
 from ._engine import Call
 from ._keepalive import KeepAlive, normalize_keep_alive
 from ._model_protocol import build_load_payload, merge_model_info
+from ._pull_protocol import PullUpdate, build_pull_call, parse_pull_line
 from .catalog import CATALOG, get_model_info, normalize_model_name
-from .errors import ParseError
+from .errors import ParseError, StreamError
 from .model_info import ModelInfo, RunningModel
 
 if TYPE_CHECKING:
@@ -19,6 +22,9 @@ if TYPE_CHECKING:
     from .config import OllamaConfig
 
 __all__ = ["ModelManagementMixin"]
+
+_Lines = Generator[tuple[str, bytes], None, None]  # the engine's streams are generators: closable
+_ALines = AsyncGenerator[tuple[str, bytes], None]
 
 
 def _tags(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -149,3 +155,29 @@ class ModelManagementMixin:
         """Async twin of `unload_model`."""
         reply = await self._engine.asend(self._call("POST", "/api/chat", self._load_payload(name, 0), model=name))
         return str(reply.data.get("done_reason"))
+
+    def pull_model(self, name: str, *, insecure: bool = False) -> Generator[PullUpdate, None, None]:
+        """Download a model onto the server (POST /api/pull), yielding its progress lines.
+
+        Ends after the server's "success"; a failure reported inside the stream (e.g. no registry access)
+        raises StreamError with the server's reason. Closing the iterator early cancels the pull.
+        """
+        stream = cast(_Lines, self._engine.stream(build_pull_call(name, insecure=insecure)))
+        with closing(stream) as lines:
+            for host, line in lines:
+                update = parse_pull_line(line, model=name, url=host)
+                yield update
+                if update.succeeded:
+                    return
+        raise StreamError(f"the pull of {name} ended before the server reported success")
+
+    async def apull_model(self, name: str, *, insecure: bool = False) -> AsyncGenerator[PullUpdate, None]:
+        """Async twin of `pull_model`."""
+        astream = cast(_ALines, self._engine.astream(build_pull_call(name, insecure=insecure)))
+        async with aclosing(astream) as lines:
+            async for host, line in lines:
+                update = parse_pull_line(line, model=name, url=host)
+                yield update
+                if update.succeeded:
+                    return
+        raise StreamError(f"the pull of {name} ended before the server reported success")

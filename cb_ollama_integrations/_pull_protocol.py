@@ -1,18 +1,12 @@
-"""Pure building and parsing of POST /api/pull, which the core client does not cover (yet).
-
-The CLI sends this call through the client's engine (`client._engine.stream(build_pull_call(...))`), the same
-choke point the core uses for streamed chat: routing, retries before the first byte, breakers, auth headers
-and error mapping all apply, and the CLI never touches httpx. It reaches into the private `_engine` because
-adding a public `pull()` belongs to the core's owners; when it exists, `pull.py` should switch to it.
-"""
+"""Pure building and parsing of POST /api/pull (used by `OllamaClient.pull_model` and its async twin)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .._engine import Call
-from .._wire import parse_json
-from ..errors import StreamError
+from ._call import Call
+from ._wire import parse_json
+from .errors import StreamError
 
 __all__ = ["PullUpdate", "build_pull_call", "parse_pull_line"]
 

@@ -19,7 +19,8 @@ import pytest
 from _mock import FakeOllama, chat_line, ndjson
 
 from cb_ollama_integrations import OllamaClient, OllamaConfig
-from cb_ollama_integrations.cli import main, pull
+from cb_ollama_integrations import _model_api as model_api
+from cb_ollama_integrations.cli import main
 from cb_ollama_integrations.cli._common import describe_expiry, human_bytes
 
 Capture = pytest.CaptureFixture[str]
@@ -237,8 +238,8 @@ def test_ctrl_c_between_lines_also_closes_the_stream(
             raise KeyboardInterrupt  # Ctrl-C while the CLI renders, with the server's stream still open
         return real_parse(line, **where)
 
-    real_parse = pull.parse_pull_line
-    monkeypatch.setattr(pull, "parse_pull_line", interrupted_on_third_line)
+    real_parse = model_api.parse_pull_line
+    monkeypatch.setattr(model_api, "parse_pull_line", interrupted_on_third_line)
     body = FakePullBody([ndjson(line) for line in PULL_LINES])
     assert main(["pull", "tiny:1m"], client_factory=factory(fake_pull(body))) == 130
     assert body.closed and len(parsed) == 3

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from contextlib import closing
-from typing import Any, cast
+from typing import Any
 
 from rich.markup import escape
 from rich.progress import (
@@ -20,7 +19,6 @@ from rich.progress import (
 
 from ..errors import StreamError
 from ._common import EXIT_CANCELLED, EXIT_OK, CliContext, report_error
-from ._pull_protocol import build_pull_call, parse_pull_line
 
 __all__ = ["register", "run"]
 
@@ -42,15 +40,11 @@ def _progress(ctx: CliContext) -> Progress:
 
 def _stream_pull(ctx: CliContext, model: str) -> None:
     """Render the pull until the server says "success"; StreamError if it fails or stops short."""
-    call = build_pull_call(model, insecure=ctx.args.insecure)
     with ctx.client() as client, _progress(ctx) as progress:
         layers: dict[str, TaskID] = {}
         last_status = ""
-        # The core has no pull() yet: see _pull_protocol's docstring for why this goes through _engine.
-        stream = cast("Generator[tuple[str, bytes], None, None]", client._engine.stream(call))
-        with closing(stream) as lines:
-            for host, line in lines:
-                update = parse_pull_line(line, model=model, url=host)
+        with closing(client.pull_model(model, insecure=ctx.args.insecure)) as updates:
+            for update in updates:
                 if update.is_layer and update.digest is not None:
                     if update.digest not in layers:
                         layers[update.digest] = progress.add_task(escape(update.status), total=update.total)
@@ -59,9 +53,7 @@ def _stream_pull(ctx: CliContext, model: str) -> None:
                 elif update.status and update.status != last_status:
                     progress.console.print(escape(update.status))
                 last_status = update.status
-                if update.succeeded:
-                    return
-    raise StreamError(f"the pull of {model} ended before the server reported success", url=call.path)
+
 
 
 def run(ctx: CliContext) -> int:
