@@ -13,7 +13,7 @@ from pydantic_core import to_json
 from ._wire import error_for_status, parse_json
 from .errors import ParseError, StreamError
 
-__all__ = ["PING", "Call", "Reply", "check_response", "decode_reply", "whole_last_line"]
+__all__ = ["PING", "Call", "Reply", "check_response", "decode_reply", "log_request", "whole_last_line"]
 
 logger = logging.getLogger("cb_ollama_integrations")
 _MODEL_WARMING_PATHS = frozenset({"/api/chat", "/api/generate", "/api/embed"})
@@ -53,6 +53,12 @@ class Reply:
     data: dict[str, Any]
     host: str
     raw: bytes
+
+
+def log_request(call: Call, url: str, body: bytes | None) -> float:
+    """Log the request about to be sent (never its headers: they may hold secrets); returns its start time."""
+    logger.debug("%s %s model=%s body=%d bytes", call.method, url, call.model, len(body or b""))
+    return time.perf_counter()
 
 
 def check_response(call: Call, url: str, response: httpx.Response, started: float) -> None:

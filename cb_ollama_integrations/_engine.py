@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ._call import PING, Call, Reply, check_response, decode_reply, whole_last_line
+from ._call import PING, Call, Reply, check_response, decode_reply, log_request, whole_last_line
 from ._routing import CallPlan, Host, HostPool
 from ._transport import Transport, map_httpx_errors
 from ._wire import LineSplitter
@@ -125,7 +125,7 @@ class Engine:
         client, url = self.transport.sync, host.url + call.path
         if plan.needs_ping:
             self._get_root(client, host)
-        started = time.perf_counter()
+        started = log_request(call, url, body)
         with map_httpx_errors(url):
             response = client.request(call.method, url, content=body, headers=call.headers)
         return decode_reply(call, url, host.url, response, started)
@@ -134,7 +134,7 @@ class Engine:
         client, url = await self.transport.async_client(), host.url + call.path
         if plan.needs_ping:
             await self._aget_root(client, host)
-        started = time.perf_counter()
+        started = log_request(call, url, body)
         with map_httpx_errors(url):
             response = await client.request(call.method, url, content=body, headers=call.headers)
         return decode_reply(call, url, host.url, response, started)
@@ -170,7 +170,7 @@ class Engine:
         client, url = self.transport.sync, host.url + call.path
         if plan.needs_ping:
             self._get_root(client, host)
-        started = time.perf_counter()
+        started = log_request(call, url, body)
         request = client.build_request(call.method, url, content=body, headers=call.headers)
         with map_httpx_errors(url):
             response = client.send(request, stream=True)
@@ -188,7 +188,7 @@ class Engine:
         client, url = await self.transport.async_client(), host.url + call.path
         if plan.needs_ping:
             await self._aget_root(client, host)
-        started = time.perf_counter()
+        started = log_request(call, url, body)
         request = client.build_request(call.method, url, content=body, headers=call.headers)
         with map_httpx_errors(url):
             response = await client.send(request, stream=True)
