@@ -10,6 +10,7 @@ __version__ = "0.1.0"
 
 from ._breaker import CircuitState
 from ._functions import acheck_availability, check_availability, create_client_from_env
+from ._pull_protocol import PullUpdate
 from .catalog import get_model_info, get_recommended_models
 from .client import OllamaClient
 from .config import OllamaConfig, RoutingStrategy
@@ -27,6 +28,15 @@ from .errors import (
     StreamError,
 )
 from .model_info import ModelCapability, ModelInfo, RunningModel
+from .registry import (
+    LLMProviderClient,
+    LLMProviderType,
+    OllamaFactory,
+    ProviderConfig,
+    ProviderFactory,
+    ProviderRegistry,
+    create_default_registry,
+)
 from .types import (
     ChatMessage,
     Choice,
@@ -54,6 +64,8 @@ __all__ = [
     "GenerationMetrics",
     "InvalidRequestError",
     "LLMError",
+    "LLMProviderClient",
+    "LLMProviderType",
     "LLMRequest",
     "LLMResponse",
     "LLMTimeoutError",
@@ -64,8 +76,13 @@ __all__ = [
     "NetworkError",
     "OllamaClient",
     "OllamaConfig",
+    "OllamaFactory",
     "ParseError",
+    "ProviderConfig",
     "ProviderError",
+    "ProviderFactory",
+    "ProviderRegistry",
+    "PullUpdate",
     "RateLimitedError",
     "RoutingStrategy",
     "RunningModel",
@@ -79,6 +96,7 @@ __all__ = [
     "acheck_availability",
     "check_availability",
     "create_client_from_env",
+    "create_default_registry",
     "get_model_info",
     "get_recommended_models",
 ]

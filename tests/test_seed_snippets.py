@@ -17,6 +17,8 @@ from cb_ollama_integrations import (
     ChatMessage,
     EmbeddingsRequest,
     LLMError,
+    LLMProviderClient,
+    LLMProviderType,
     LLMRequest,
     LLMTimeoutError,
     MessageRole,
@@ -25,10 +27,14 @@ from cb_ollama_integrations import (
     NetworkError,
     OllamaClient,
     OllamaConfig,
+    OllamaFactory,
     ProviderError,
+    ProviderFactory,
+    ProviderRegistry,
     RoutingStrategy,
     check_availability,
     create_client_from_env,
+    create_default_registry,
     get_model_info,
     get_recommended_models,
 )
@@ -57,6 +63,25 @@ def test_quick_start(client: OllamaClient, ollama_url: str) -> None:
     response = client.chat_completion(hello(temperature=0.7, max_tokens=100), "")
     assert response.choices[0].message.content.strip()
     assert response.choices[0].message.role is MessageRole.ASSISTANT
+
+
+@pytest.mark.vcr
+def test_provider_registry(ollama_url: str) -> None:
+    registry = create_default_registry()
+    assert registry.get_provider(LLMProviderType.OLLAMA) is None  # factories only, no client yet
+    registry = ProviderRegistry()
+    registry.register_factory(OllamaFactory())
+    config = OllamaFactory().default_config()
+    assert (config.base_url, config.default_model) == ("http://localhost:11434", "llama2")
+    registry.create_provider(LLMProviderType.OLLAMA, config.model_copy(update={"base_url": ollama_url}))
+    provider = registry.get_provider(LLMProviderType.OLLAMA)
+    assert provider is not None and isinstance(provider, LLMProviderClient)
+    assert isinstance(OllamaFactory(), ProviderFactory)
+    try:
+        response = provider.chat_completion(hello(max_tokens=8), "")
+    finally:
+        registry.close()
+    assert response.choices[0].message.content.strip()
 
 
 def test_environment_variables_and_their_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
