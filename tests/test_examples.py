@@ -33,6 +33,51 @@ def test_provider_walkthrough_replays_every_step() -> None:
     assert "pull it with `ollama pull no-such-model:7b`" in out
 
 
+def test_lcel_chain_streams_and_reports_usage() -> None:
+    result = run_example("lcel_chain.py")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("[replay]") and len(lines[1]) > 20
+    assert lines[-1].startswith("usage (smollm2:135m): ") and lines[-1].endswith("tokens")
+
+
+def test_rag_langchain_answers_with_the_right_sources() -> None:
+    result = run_example("rag_langchain.py")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "indexed 12 passages with all-minilm" in out
+    automated, ferry = out.split("\nQ: ")[1:3]
+    assert "1987" in automated and "sources: lighthouse-keepers.md" in automated
+    assert ferry.splitlines()[-1].startswith("sources: visiting.md")
+
+
+def test_llamaindex_query_engine_streams_and_cites_nodes() -> None:
+    result = run_example("llamaindex_query_engine.py")
+    assert result.returncode == 0, result.stderr
+    automated, ferry = result.stdout.split("\nQ: ")[1:3]
+    assert "1987" in automated and "cited: lighthouse-keepers.md" in automated
+    assert "cited: visiting.md" in ferry
+
+
+def test_tools_agent_calls_tools_in_both_frameworks() -> None:
+    result = run_example("tools_agent.py")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "langchain tool call: add({'a': 10, 'b': 8}) -> 18" in out  # the tiny model's own (wrong) choice
+    assert "llama-index tool call: add({'a': 10, 'b': 7}) -> 17" in out
+    assert out.count("answer: ") == 2
+
+
+def test_failover_opens_the_dead_hosts_circuit() -> None:
+    result = run_example("failover.py")
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.startswith("request ")]
+    assert len(lines) == 3 and all("answered by http://localhost:11434" in line for line in lines)
+    assert "circuit closed after 1 failures" in lines[0]
+    assert "circuit open after 2 failures" in lines[1]
+    assert "circuit open after 2 failures" in lines[2]  # open: skipped, not tried again
+
+
 @pytest.mark.parametrize("flag", ["--record", "--replay"])
 def test_examples_share_the_same_options(flag: str) -> None:
     result = subprocess.run([sys.executable, str(EXAMPLES / "ollama_provider_test.py"), "--help"],
