@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from types import TracebackType
+from typing import Any
 
 import httpx
 
@@ -66,7 +68,8 @@ class OllamaClient(ModelManagementMixin):
             reply = client.chat_completion(LLMRequest(messages=[ChatMessage(role="user", content="Hi")]))
             print(reply.choices[0].message.content)
 
-    `transport`/`async_transport` replace the network (httpx's seam), for tests and benchmarks.
+    `transport`/`async_transport` replace the network (httpx's seam) and `sleep`/`asleep` the retry backoff
+    waits, for tests and benchmarks.
     """
 
     def __init__(
@@ -75,11 +78,13 @@ class OllamaClient(ModelManagementMixin):
         *,
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        asleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         self.config = config if config is not None else OllamaConfig()
         self._pool = HostPool(self.config)
         self._transport = Transport(self.config, transport=transport, async_transport=async_transport)
-        self._engine = Engine(self._pool, self._transport)
+        self._engine = Engine(self._pool, self._transport, sleep=sleep, asleep=asleep)
         self._known_models: set[str] = set()
 
     def __repr__(self) -> str:
@@ -118,6 +123,7 @@ class OllamaClient(ModelManagementMixin):
         assembler = StreamAssembler()
         try:
             for host, line in self._engine.stream(self._chat_call(request, True, api_key)):
+                assembler.host = host
                 yield assembler.feed(parse_json(line, url=host))
         except StreamError as exc:
             exc.partial_content = exc.partial_content or assembler.partial_content
@@ -131,6 +137,7 @@ class OllamaClient(ModelManagementMixin):
         assembler = StreamAssembler()
         try:
             async for host, line in self._engine.astream(self._chat_call(request, True, api_key)):
+                assembler.host = host
                 yield assembler.feed(parse_json(line, url=host))
         except StreamError as exc:
             exc.partial_content = exc.partial_content or assembler.partial_content

@@ -18,7 +18,6 @@ from typing import Any
 import httpx
 
 from cb_ollama_integrations import ChatMessage, LLMError, LLMRequest, OllamaClient, OllamaConfig
-from cb_ollama_integrations._engine import Engine
 
 MODEL = "smollm2:135m"
 MODES = ("sync", "async", "stream", "astream")
@@ -197,10 +196,10 @@ def make_client(hosts: tuple[str, ...] | list[str], fake: ScriptedOllama | None 
     """A client over `hosts` (through `fake` when given, else the real network) with recorded sleeps."""
     transport = httpx.MockTransport(fake) if fake is not None else None
     config = OllamaConfig(base_urls=tuple(hosts), default_model=MODEL, **settings)
-    client = OllamaClient(config, transport=transport, async_transport=transport)
-    if sleeps is not None:  # OllamaClient has no sleep seam of its own: give its engine the recorder
-        client._engine = Engine(client._pool, client._transport, sleep=sleeps.sleep, asleep=sleeps.asleep)
-    return client
+    if sleeps is None:
+        return OllamaClient(config, transport=transport, async_transport=transport)
+    return OllamaClient(config, transport=transport, async_transport=transport, sleep=sleeps.sleep,
+                        asleep=sleeps.asleep)
 
 
 # -- one runner for the four ways of calling chat ----------------------------------------------------------

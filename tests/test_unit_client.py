@@ -92,6 +92,7 @@ def test_stream_lines_and_utf8_split_anywhere_decode(mode: str) -> None:
     with fake.client() as client:
         chunks = stream(client, mode, HI)
     assert "".join(c.choices[0].delta.content for c in chunks) == "héllo wörld 🎉"
+    assert {c.host for c in chunks} == {"http://localhost:11434"}
     assert fake.bodies()[0]["stream"] is True
 
 
