@@ -10,6 +10,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 from pydantic import BaseModel, ValidationError
 
 from cb_ollama_integrations import OllamaClient, OllamaConfig
+from cb_ollama_integrations._chat_protocol import tool_call_id
 from cb_ollama_integrations.langchain import ChatCBOllama
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -145,22 +147,26 @@ def test_unknown_arguments_raise_instead_of_being_dropped() -> None:
         FakeOllama().model().invoke("hi", top_kk=3)
 
 
-def test_tool_results_carry_tool_name_and_call_id_matched_from_the_ai_message() -> None:
-    fake = FakeOllama()
-    history = [
+def _history(weather_id: str, time_id: str) -> list[Any]:
+    return [
         SystemMessage("Use tools."),
         HumanMessage("Weather in Paris and time in Oslo?"),
         AIMessage(
             "",
             tool_calls=[
-                {"name": "get_weather", "args": {"city": "Paris"}, "id": "c1"},
-                {"name": "get_time", "args": {"city": "Oslo"}, "id": "c2"},
+                {"name": "get_weather", "args": {"city": "Paris"}, "id": weather_id},
+                {"name": "get_time", "args": {"city": "Oslo"}, "id": time_id},
             ],
         ),
-        ToolMessage("12:00", tool_call_id="c2"),
-        ToolMessage("sunny", tool_call_id="c1"),
+        ToolMessage("12:00", tool_call_id=time_id),
+        ToolMessage("sunny", tool_call_id=weather_id),
     ]
-    fake.model().invoke(history)
+
+
+def test_tool_results_carry_tool_name_and_call_id_matched_from_the_ai_message() -> None:
+    fake = FakeOllama()
+    fake.model().invoke(_history("c1", "c2"))
+    weather, time = tool_call_id("get_weather", {"city": "Paris"}, 0), tool_call_id("get_time", {"city": "Oslo"}, 1)
     assert fake.bodies[0]["messages"] == [
         {"role": "system", "content": "Use tools."},
         {"role": "user", "content": "Weather in Paris and time in Oslo?"},
@@ -168,13 +174,20 @@ def test_tool_results_carry_tool_name_and_call_id_matched_from_the_ai_message() 
             "role": "assistant",
             "content": "",
             "tool_calls": [
-                {"id": "c1", "function": {"index": 0, "name": "get_weather", "arguments": {"city": "Paris"}}},
-                {"id": "c2", "function": {"index": 1, "name": "get_time", "arguments": {"city": "Oslo"}}},
+                {"id": weather, "function": {"index": 0, "name": "get_weather", "arguments": {"city": "Paris"}}},
+                {"id": time, "function": {"index": 1, "name": "get_time", "arguments": {"city": "Oslo"}}},
             ],
         },
-        {"role": "tool", "content": "12:00", "tool_name": "get_time", "tool_call_id": "c2"},
-        {"role": "tool", "content": "sunny", "tool_name": "get_weather", "tool_call_id": "c1"},
+        {"role": "tool", "content": "12:00", "tool_name": "get_time", "tool_call_id": time},
+        {"role": "tool", "content": "sunny", "tool_name": "get_weather", "tool_call_id": weather},
     ]
+
+
+def test_client_generated_tool_call_ids_do_not_change_the_request() -> None:
+    fake = FakeOllama()
+    fake.model().invoke(_history(str(uuid.uuid4()), str(uuid.uuid4())))
+    fake.model().invoke(_history(str(uuid.uuid4()), str(uuid.uuid4())))
+    assert fake.requests[0].content == fake.requests[1].content
 
 
 def _call(name: str, **arguments: Any) -> dict[str, Any]:

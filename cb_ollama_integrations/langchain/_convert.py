@@ -70,13 +70,13 @@ def _text_and_images(content: str | list[Any]) -> tuple[str, list[str]]:
     return "".join(texts), images
 
 
-def _core_tool_calls(message: AIMessage) -> list[ToolCall] | None:
-    calls = [
-        ToolCall(id=call["id"] or tool_call_id(call["name"], call["args"], index), name=call["name"],
+def _core_tool_calls(message: AIMessage, first_position: int) -> list[ToolCall]:
+    """The message's tool calls, with ids derived from the calls and their place in the conversation."""
+    return [
+        ToolCall(id=tool_call_id(call["name"], call["args"], first_position + index), name=call["name"],
                  arguments=call["args"], index=index)
         for index, call in enumerate(message.tool_calls)
     ]
-    return calls or None
 
 
 def to_core_messages(messages: Sequence[BaseMessage]) -> list[ChatMessage]:
@@ -84,19 +84,24 @@ def to_core_messages(messages: Sequence[BaseMessage]) -> list[ChatMessage]:
 
     Tool results get `tool_name` from the AIMessage tool call they answer (matched by `tool_call_id`), so
     the server can correlate parallel calls; reasoning kept in `additional_kwargs` goes back as `thinking`.
+    Tool call ids on the wire are derived from the calls (position, name, arguments) rather than copied from
+    client-generated uuids, so the same conversation always gives the same request (prompt cache, replay).
     """
     names_by_call_id: dict[str, str] = {}
+    wire_ids: dict[str, str] = {}
     converted = []
     for message in messages:
         text, images = _text_and_images(message.content)
         fields: dict[str, Any] = {"content": text, "images": images or None}
         if isinstance(message, AIMessage):
-            fields.update(role="assistant", tool_calls=_core_tool_calls(message),
+            calls = _core_tool_calls(message, len(names_by_call_id))
+            fields.update(role="assistant", tool_calls=calls or None,
                           thinking=message.additional_kwargs.get(REASONING_KEY) or None)
-            names_by_call_id.update({c["id"]: c["name"] for c in message.tool_calls if c["id"]})
+            names_by_call_id.update({call.id: call.name for call in calls})
+            wire_ids.update({lc["id"]: call.id for lc, call in zip(message.tool_calls, calls, strict=True) if lc["id"]})
         elif isinstance(message, ToolMessage):
-            fields.update(role="tool", tool_call_id=message.tool_call_id,
-                          tool_name=names_by_call_id.get(message.tool_call_id) or message.name)
+            call_id = wire_ids.get(message.tool_call_id, message.tool_call_id)
+            fields.update(role="tool", tool_call_id=call_id, tool_name=names_by_call_id.get(call_id) or message.name)
         elif isinstance(message, FunctionMessage):
             fields.update(role="tool", tool_name=message.name)
         elif isinstance(message, HumanMessage):
