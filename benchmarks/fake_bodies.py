@@ -116,9 +116,11 @@ def _embed(request: dict[str, Any]) -> bytes:
     dimensions = request.get("dimensions") or DEFAULT_DIMENSIONS
     pool = _vectors(int(dimensions))
     vectors = b",".join(pool[i % _VECTOR_POOL] for i in range(count))
-    return (
-        b'{"model":%s,"embeddings":[%s],"total_duration":%d,"load_duration":19340296,"prompt_eval_count":%d}'
-        % (json.dumps(str(request.get("model", ""))).encode(), vectors, 70_000 * count + 1, 7 * count)
+    return b'{"model":%s,"embeddings":[%s],"total_duration":%d,"load_duration":19340296,"prompt_eval_count":%d}' % (
+        json.dumps(str(request.get("model", ""))).encode(),
+        vectors,
+        70_000 * count + 1,
+        7 * count,
     )
 
 

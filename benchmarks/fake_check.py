@@ -76,9 +76,7 @@ def check_fake(url: str, calls: int = 2000, chunks: int = 20_000, texts: int = 1
     conn.sock.sendall(_request("/api/chat", {**chat, "stream": True, "options": {"num_predict": chunks - 1}}))
     conn.response()
     after_stream = conn.stats()
-    conn.sock.sendall(
-        _request("/api/embed", {"model": "all-minilm", "input": ["t"] * texts, "dimensions": 768})
-    )
+    conn.sock.sendall(_request("/api/embed", {"model": "all-minilm", "input": ["t"] * texts, "dimensions": 768}))
     conn.response()
     end = conn.stats()
     conn.sock.close()

@@ -118,9 +118,7 @@ async def serve(max_seconds: float, host: str = "127.0.0.1") -> None:
     blackhole = await loop.create_server(_Blackhole, host, 0)
     port, hole = server.sockets[0].getsockname()[1], blackhole.sockets[0].getsockname()[1]
     print(
-        json.dumps(
-            {"url": f"http://{host}:{port}", "blackhole_url": f"http://{host}:{hole}", "pid": os.getpid()}
-        ),
+        json.dumps({"url": f"http://{host}:{port}", "blackhole_url": f"http://{host}:{hole}", "pid": os.getpid()}),
         flush=True,
     )
     parent, deadline = os.getppid(), time.monotonic() + max_seconds

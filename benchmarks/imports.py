@@ -33,13 +33,9 @@ def measure_import(spec: ClientSpec, timeout: float = 120.0) -> dict[str, Any]:
     For a client without a framework, `base_ms` is 0 and `adds_ms` is the whole import.
     """
     code = _SNIPPET.format(base=list(spec.base_imports), mods=list(spec.imports))
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, check=False
-    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, check=False)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        kind = (
-            "unavailable" if "ModuleNotFoundError" in done.stderr or "ImportError" in done.stderr else "error"
-        )
+        kind = "unavailable" if "ModuleNotFoundError" in done.stderr or "ImportError" in done.stderr else "error"
         return {"ok": False, kind: f"not available: {last}"[:300]}
     return {"ok": True, "metrics": json.loads(done.stdout.strip().splitlines()[-1])}

@@ -42,22 +42,14 @@ def summarize(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         cell: dict[str, Any] = {"rounds": len(ok)}
         if not ok:
             first = runs[0]
-            cell["unavailable" if "unavailable" in first else "error"] = first.get(
-                "unavailable"
-            ) or first.get("error")
+            cell["unavailable" if "unavailable" in first else "error"] = first.get("unavailable") or first.get("error")
         numbers = {
-            k
-            for r in ok
-            for k, v in r["metrics"].items()
-            if isinstance(v, int | float) and not isinstance(v, bool)
+            k for r in ok for k, v in r["metrics"].items() if isinstance(v, int | float) and not isinstance(v, bool)
         }
         for name in sorted(numbers):
             cell[name] = _median([r["metrics"][name] for r in ok if r["metrics"].get(name) is not None])
         for name in {
-            k
-            for r in ok
-            for k, v in r["metrics"].items()
-            if not isinstance(v, int | float) or isinstance(v, bool)
+            k for r in ok for k, v in r["metrics"].items() if not isinstance(v, int | float) or isinstance(v, bool)
         }:
             cell[name] = ok[-1]["metrics"].get(name)
         summary.setdefault(client, {})[workload] = cell
@@ -140,11 +132,7 @@ def markdown(summary: dict[str, dict[str, Any]], workloads: list[str]) -> str:
             elif cell.get("rounds", 0) == 0:
                 reason = cell.get("unavailable") or cell.get("error") or "?"
                 cells.append(
-                    "n/a"
-                    if "no embeddings" in reason
-                    else "not available"
-                    if "unavailable" in cell
-                    else "error"
+                    "n/a" if "no embeddings" in reason else "not available" if "unavailable" in cell else "error"
                 )
                 if "no embeddings" not in reason:
                     notes.append(f"- {spec.name} {workload}: {reason}")
@@ -235,7 +223,5 @@ def targets_markdown(verdicts: list[dict[str, Any]]) -> str:
     """The target check as a markdown table."""
     lines = ["| target | measured | limit | met |", "|---|---|---|---|"]
     for v in verdicts:
-        lines.append(
-            f"| {v['target']} | {v['value']:.3f} | {v['limit']:.3f} | {'yes' if v['met'] else 'NO'} |"
-        )
+        lines.append(f"| {v['target']} | {v['value']:.3f} | {v['limit']:.3f} | {'yes' if v['met'] else 'NO'} |")
     return "\n".join(lines)

@@ -28,7 +28,7 @@ from benchmarks.imports import measure_import
 from benchmarks.report import check_targets, markdown, summarize, targets_markdown
 from benchmarks.workloads import Settings
 
-__all__ = ["main", "run"]
+__all__ = ["main", "run", "start_fake", "stop_fake"]
 
 RESULTS = Path(__file__).parent / "results"
 WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6"]
@@ -46,7 +46,7 @@ REAL = {
 }
 
 
-def _start_fake(max_seconds: float) -> tuple[subprocess.Popen[str], dict[str, str]]:
+def start_fake(max_seconds: float) -> tuple[subprocess.Popen[str], dict[str, str]]:
     process = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.fake_ollama", "--max-seconds", str(max_seconds)],
         stdout=subprocess.PIPE,
@@ -59,6 +59,14 @@ def _start_fake(max_seconds: float) -> tuple[subprocess.Popen[str], dict[str, st
         process.kill()
         raise RuntimeError("the fake Ollama server did not start within 30 s")
     return process, json.loads(process.stdout.readline())
+
+
+def stop_fake(process: subprocess.Popen[str]) -> None:
+    """Stop the fake server and release its pipe."""
+    process.terminate()
+    process.wait(timeout=10)
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 def _refused_url() -> str:
@@ -95,9 +103,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     unknown = set(clients) - set(SPECS)
     if unknown:
         raise SystemExit(f"unknown clients {sorted(unknown)}; known: {sorted(SPECS)}")
-    workloads = (
-        args.workloads.split(",") if args.workloads else (["W1", "W2", "W3"] if args.real else WORKLOADS)
-    )
+    workloads = args.workloads.split(",") if args.workloads else (["W1", "W2", "W3"] if args.real else WORKLOADS)
     sizes = {**(QUICK if args.quick else {}), **(REAL if args.real else {})}
     rounds = args.rounds if args.rounds is not None else (1 if args.quick or args.real else 3)
     fake, urls = None, {"url": args.real or "", "blackhole_url": ""}
@@ -114,7 +120,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     records: list[dict[str, Any]] = []
     try:
         if not args.real:
-            fake, urls = _start_fake(args.budget)
+            fake, urls = start_fake(args.budget)
             small = {"calls": 50, "chunks": 200, "texts": 50} if args.quick else {}
             meta["fake_server"] = check_fake(urls["url"], **small)
         base = Settings(
@@ -144,8 +150,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     )
     finally:
         if fake is not None:
-            fake.terminate()
-            fake.wait(timeout=10)
+            stop_fake(fake)
     meta["loadavg_end"] = os.getloadavg()
     summary = summarize(records)
     verdicts = [] if args.real else check_targets(summary)
@@ -165,22 +170,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 3; 1 with --quick/--real)")
     parser.add_argument("--clients", help=f"comma-separated subset of {','.join(SPECS)}")
-    parser.add_argument(
-        "--workloads", help="comma-separated subset of W1..W6 (default all; W1-W3 with --real)"
-    )
+    parser.add_argument("--workloads", help="comma-separated subset of W1..W6 (default all; W1-W3 with --real)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (the CI smoke mode)")
-    parser.add_argument(
-        "--real", metavar="URL", help="run W1-W3 against a real Ollama (smollm2:135m, all-minilm)"
-    )
-    parser.add_argument(
-        "--timeout", type=float, default=600.0, help="seconds per worker process (default 600)"
-    )
-    parser.add_argument(
-        "--budget", type=float, default=3600.0, help="seconds for the whole run (default 3600)"
-    )
-    parser.add_argument(
-        "--out", type=Path, help="JSON result path (default benchmarks/results/<mode>-<time>.json)"
-    )
+    parser.add_argument("--real", metavar="URL", help="run W1-W3 against a real Ollama (smollm2:135m, all-minilm)")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per worker process (default 600)")
+    parser.add_argument("--budget", type=float, default=3600.0, help="seconds for the whole run (default 3600)")
+    parser.add_argument("--out", type=Path, help="JSON result path (default benchmarks/results/<mode>-<time>.json)")
     args = parser.parse_args(argv)
     result = run(args)
     out = args.out or RESULTS / f"{result['meta']['mode']}-{time.strftime('%Y%m%d-%H%M%S')}.json"

@@ -35,7 +35,8 @@ class Settings:
     model: str = "smollm2:135m"
     embed_model: str = "all-minilm"
     dimensions: int | None = 768
-    chat_tokens: int = 40  # W1: tokens per answer (the fake streams one chunk per token, plus the done chunk)
+    # W1: None sends no num_predict: the fake answers 40 tokens ending with "stop" (a model that finished)
+    chat_tokens: int | None = None
     calls: int = 500  # W1
     streams: int = 20  # W2
     stream_tokens: int = 1999  # W2: 1,999 tokens + the done line = 2,000 chunks
@@ -52,9 +53,7 @@ class _Stats:
     def __init__(self, url: str, enabled: bool) -> None:
         parts = urlsplit(url)
         self._conn = (
-            http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
-            if enabled
-            else None
+            http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10) if enabled else None
         )
 
     def read(self) -> dict[str, Any]:
@@ -102,9 +101,7 @@ def _timed(settings: Settings, client: BenchClient, stats: _Stats) -> dict[str, 
     elif settings.workload == "W4":
 
         async def burst() -> float:
-            await (
-                client.achat()
-            )  # warm-up in the same loop (some anchors bind their client to the first loop)
+            await client.achat()  # warm-up in the same loop (some anchors bind their client to the first loop)
             warm, start = stats.read(), time.perf_counter()
             answers = await asyncio.gather(*(client.achat() for _ in range(settings.concurrent)))
             assert all(answers), "an empty answer"

@@ -13,9 +13,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from benchmarks.workloads import Settings
 
-__all__ = ["CLIENTS", "BenchClient", "ClientSpec", "Unavailable", "make_client"]
+__all__ = ["CLIENTS", "BenchClient", "ClientSpec", "Unavailable", "make_client", "options"]
 
 PROMPT = "Why is the sky blue?"
+
+
+def options(tokens: int | None) -> dict[str, int] | None:
+    """Ollama options for a token budget; None sends none (the model decides when it is done)."""
+    return None if tokens is None else {"num_predict": tokens}
 
 
 class Unavailable(RuntimeError):
@@ -96,9 +101,7 @@ CLIENTS = [
         ("llama_index.core.llms", "httpx"),
         embeddings=False,
     ),
-    ClientSpec(
-        "cb-core", "cb_ollama_integrations.OllamaClient", "_plain:CoreClient", ("cb_ollama_integrations",)
-    ),
+    ClientSpec("cb-core", "cb_ollama_integrations.OllamaClient", "_plain:CoreClient", ("cb_ollama_integrations",)),
     ClientSpec(
         "cb-langchain",
         "ChatCBOllama/CBOllamaEmbeddings",

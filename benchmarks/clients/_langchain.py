@@ -19,13 +19,13 @@ class _LangChainBench(BenchClient):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._models: dict[int, Any] = {}
+        self._models: dict[int | None, Any] = {}
         self.embedder: Any = None
 
-    def _build(self, tokens: int) -> Any:
+    def _build(self, tokens: int | None) -> Any:
         raise NotImplementedError
 
-    def _model(self, tokens: int) -> Any:
+    def _model(self, tokens: int | None) -> Any:
         if tokens not in self._models:
             self._models[tokens] = self._build(tokens)
         return self._models[tokens]
@@ -43,7 +43,7 @@ class _LangChainBench(BenchClient):
 class ChatOllamaBench(_LangChainBench):
     """langchain-ollama 1.1.0: ChatOllama (streams on the wire even for invoke) and OllamaEmbeddings."""
 
-    def _build(self, tokens: int) -> Any:
+    def _build(self, tokens: int | None) -> Any:
         from langchain_ollama import ChatOllama
 
         kwargs = {"client_kwargs": {"timeout": self.settings.timeout}} if self.settings.timeout else {}
@@ -79,10 +79,8 @@ class CBBench(_LangChainBench):
             overrides["max_retries"] = self.settings.max_retries
         return overrides
 
-    def _build(self, tokens: int) -> Any:
-        return self._cls(
-            model=self.settings.model, base_url=self.settings.url, max_tokens=tokens, **self._overrides()
-        )
+    def _build(self, tokens: int | None) -> Any:
+        return self._cls(model=self.settings.model, base_url=self.settings.url, max_tokens=tokens, **self._overrides())
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         from cb_ollama_integrations.langchain import CBOllamaEmbeddings

@@ -24,7 +24,7 @@ class FloorChatModel(BaseChatModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
     url: str
     model: str
-    num_predict: int
+    num_predict: int | None = None
     timeout: float = 120.0
     _client: httpx.Client | None = PrivateAttr(None)
     _aclient: httpx.AsyncClient | None = PrivateAttr(None)
@@ -35,14 +35,10 @@ class FloorChatModel(BaseChatModel):
 
     def _body(self, messages: list[BaseMessage], stream: bool) -> bytes:
         wire = [{"role": "user" if m.type == "human" else m.type, "content": m.content} for m in messages]
-        return json.dumps(
-            {
-                "model": self.model,
-                "messages": wire,
-                "stream": stream,
-                "options": {"num_predict": self.num_predict},
-            }
-        ).encode()
+        body: dict[str, Any] = {"model": self.model, "messages": wire, "stream": stream}
+        if self.num_predict is not None:
+            body["options"] = {"num_predict": self.num_predict}
+        return json.dumps(body).encode()
 
     def _sync(self) -> httpx.Client:
         if self._client is None:
@@ -106,7 +102,7 @@ class FloorChatModel(BaseChatModel):
 class FloorBench(_LangChainBench):
     """The LangChain floor, called like every LangChain client (invoke, stream, ainvoke)."""
 
-    def _build(self, tokens: int) -> Any:
+    def _build(self, tokens: int | None) -> Any:
         return FloorChatModel(
             url=self.settings.url,
             model=self.settings.model,

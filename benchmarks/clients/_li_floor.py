@@ -29,7 +29,7 @@ class FloorLLM(CustomLLM):
 
     url: str
     model: str
-    num_predict: int
+    num_predict: int | None = None
     timeout: float = 120.0
     _client: httpx.Client = PrivateAttr()
     _aclient: httpx.AsyncClient | None = PrivateAttr(None)
@@ -44,23 +44,17 @@ class FloorLLM(CustomLLM):
 
     def _body(self, messages: Sequence[ChatMessage], stream: bool) -> bytes:
         wire = [{"role": m.role.value, "content": m.content} for m in messages]
-        return json.dumps(
-            {
-                "model": self.model,
-                "messages": wire,
-                "stream": stream,
-                "options": {"num_predict": self.num_predict},
-            }
-        ).encode()
+        body: dict[str, Any] = {"model": self.model, "messages": wire, "stream": stream}
+        if self.num_predict is not None:
+            body["options"] = {"num_predict": self.num_predict}
+        return json.dumps(body).encode()
 
     @llm_chat_callback()
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         response = self._client.post("/api/chat", content=self._body(messages, False))
         response.raise_for_status()
         data = json.loads(response.content)
-        return ChatResponse(
-            message=ChatMessage(role="assistant", content=data["message"]["content"]), raw=data
-        )
+        return ChatResponse(message=ChatMessage(role="assistant", content=data["message"]["content"]), raw=data)
 
     @llm_chat_callback()
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
@@ -69,9 +63,7 @@ class FloorLLM(CustomLLM):
         response = await self._aclient.post("/api/chat", content=self._body(messages, False))
         response.raise_for_status()
         data = json.loads(response.content)
-        return ChatResponse(
-            message=ChatMessage(role="assistant", content=data["message"]["content"]), raw=data
-        )
+        return ChatResponse(message=ChatMessage(role="assistant", content=data["message"]["content"]), raw=data)
 
     @llm_chat_callback()
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
@@ -108,7 +100,7 @@ class FloorLLM(CustomLLM):
 class FloorBench(_LlamaIndexBench):
     """The LlamaIndex floor, called like every LlamaIndex client (chat, stream_chat, achat)."""
 
-    def _build(self, tokens: int) -> Any:
+    def _build(self, tokens: int | None) -> Any:
         return FloorLLM(
             url=self.settings.url,
             model=self.settings.model,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from benchmarks.clients import PROMPT, BenchClient, Unavailable
+from benchmarks.clients import PROMPT, BenchClient, Unavailable, options
 
 if TYPE_CHECKING:
     from benchmarks.workloads import Settings
@@ -22,13 +22,13 @@ class _LlamaIndexBench(BenchClient):
 
         self.settings = settings
         self.messages = [ChatMessage(role="user", content=PROMPT)]
-        self._models: dict[int, Any] = {}
+        self._models: dict[int | None, Any] = {}
         self.embedder: Any = None
 
-    def _build(self, tokens: int) -> Any:
+    def _build(self, tokens: int | None) -> Any:
         raise NotImplementedError
 
-    def _model(self, tokens: int) -> Any:
+    def _model(self, tokens: int | None) -> Any:
         if tokens not in self._models:
             self._models[tokens] = self._build(tokens)
         return self._models[tokens]
@@ -57,14 +57,14 @@ class _LlamaIndexBench(BenchClient):
 class OllamaBench(_LlamaIndexBench):
     """llama-index-llms-ollama 0.11.0 and llama-index-embeddings-ollama 0.10.0, default settings."""
 
-    def _build(self, tokens: int) -> Any:
+    def _build(self, tokens: int | None) -> Any:
         from llama_index.llms.ollama import Ollama
 
         kwargs = {"request_timeout": self.settings.timeout} if self.settings.timeout else {}
         return Ollama(
             model=self.settings.model,
             base_url=self.settings.url,
-            additional_kwargs={"num_predict": tokens},
+            additional_kwargs=options(tokens) or {},
             **kwargs,
         )
 
@@ -97,10 +97,8 @@ class CBBench(_LlamaIndexBench):
             overrides["max_retries"] = self.settings.max_retries
         return overrides
 
-    def _build(self, tokens: int) -> Any:
-        return self._cls(
-            model=self.settings.model, base_url=self.settings.url, max_tokens=tokens, **self._overrides()
-        )
+    def _build(self, tokens: int | None) -> Any:
+        return self._cls(model=self.settings.model, base_url=self.settings.url, max_tokens=tokens, **self._overrides())
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         from cb_ollama_integrations.llama_index import CBOllamaEmbedding

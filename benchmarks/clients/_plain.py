@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from benchmarks.clients import PROMPT, BenchClient
+from benchmarks.clients import PROMPT, BenchClient, options
 
 if TYPE_CHECKING:
     from benchmarks.workloads import Settings
@@ -26,15 +26,11 @@ class RawHttpx(BenchClient):
         self.client = httpx.Client(base_url=settings.url, timeout=self.timeout)
         self.aclient: httpx.AsyncClient | None = None
 
-    def _chat_body(self, stream: bool, tokens: int) -> bytes:
-        return json.dumps(
-            {
-                "model": self.settings.model,
-                "messages": [{"role": "user", "content": PROMPT}],
-                "stream": stream,
-                "options": {"num_predict": tokens},
-            }
-        ).encode()
+    def _chat_body(self, stream: bool, tokens: int | None) -> bytes:
+        body = {"model": self.settings.model, "messages": [{"role": "user", "content": PROMPT}], "stream": stream}
+        if tokens is not None:
+            body["options"] = {"num_predict": tokens}
+        return json.dumps(body).encode()
 
     def chat(self) -> str:
         response = self.client.post("/api/chat", content=self._chat_body(False, self.settings.chat_tokens))
@@ -61,9 +57,7 @@ class RawHttpx(BenchClient):
     async def achat(self) -> str:
         if self.aclient is None:
             self.aclient = httpx.AsyncClient(base_url=self.settings.url, timeout=self.timeout)
-        response = await self.aclient.post(
-            "/api/chat", content=self._chat_body(False, self.settings.chat_tokens)
-        )
+        response = await self.aclient.post("/api/chat", content=self._chat_body(False, self.settings.chat_tokens))
         response.raise_for_status()
         return str(json.loads(response.content)["message"]["content"])
 
@@ -88,14 +82,12 @@ class OllamaPython(BenchClient):
 
     def chat(self) -> str:
         reply = self.client.chat(
-            self.settings.model, messages=self.messages, options={"num_predict": self.settings.chat_tokens}
+            self.settings.model, messages=self.messages, options=options(self.settings.chat_tokens)
         )
         return str(reply.message.content)
 
     def stream(self, tokens: int) -> int:
-        parts = self.client.chat(
-            self.settings.model, messages=self.messages, stream=True, options={"num_predict": tokens}
-        )
+        parts = self.client.chat(self.settings.model, messages=self.messages, stream=True, options=options(tokens))
         return sum(1 for part in parts if part.message.content is not None)
 
     def embed(self, texts: list[str]) -> list[list[float]]:
@@ -104,7 +96,7 @@ class OllamaPython(BenchClient):
 
     async def achat(self) -> str:
         reply = await self.aclient.chat(
-            self.settings.model, messages=self.messages, options={"num_predict": self.settings.chat_tokens}
+            self.settings.model, messages=self.messages, options=options(self.settings.chat_tokens)
         )
         return str(reply.message.content)
 
@@ -138,15 +130,13 @@ class CoreClient(BenchClient):
             )
         )
 
-    def _request(self, tokens: int) -> Any:
+    def _request(self, tokens: int | None) -> Any:
         from cb_ollama_integrations import ChatMessage, LLMRequest
 
         return LLMRequest(messages=[ChatMessage(role="user", content=PROMPT)], max_tokens=tokens)
 
     def chat(self) -> str:
-        return (
-            self.client.chat_completion(self._request(self.settings.chat_tokens)).choices[0].message.content
-        )
+        return self.client.chat_completion(self._request(self.settings.chat_tokens)).choices[0].message.content
 
     def stream(self, tokens: int) -> int:
         return sum(1 for _ in self.client.chat_completion_stream(self._request(tokens)))
