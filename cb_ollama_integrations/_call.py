@@ -55,9 +55,22 @@ class Reply:
     raw: bytes
 
 
-def log_request(call: Call, url: str, body: bytes | None) -> float:
-    """Log the request about to be sent (never its headers: they may hold secrets); returns its start time."""
+_BODY_LOG_LIMIT = 1000
+
+
+def _excerpt(body: bytes) -> str:
+    text = body[:_BODY_LOG_LIMIT].decode(errors="replace")
+    return text + (f"... ({len(body)} bytes)" if len(body) > _BODY_LOG_LIMIT else "")
+
+
+def log_request(call: Call, url: str, body: bytes | None, *, bodies: bool = False) -> float:
+    """Log the request about to be sent (never its headers: they may hold secrets); returns its start time.
+
+    With `bodies` (config.log_bodies / CB_OLLAMA_LOG_BODIES=1) the body is logged too, cut at 1,000 bytes.
+    """
     logger.debug("%s %s model=%s body=%d bytes", call.method, url, call.model, len(body or b""))
+    if bodies and body:
+        logger.debug("request body: %s", _excerpt(body))
     return time.perf_counter()
 
 
@@ -70,8 +83,12 @@ def check_response(call: Call, url: str, response: httpx.Response, started: floa
                                model=call.model, retry_after=response.headers.get("retry-after"))
 
 
-def decode_reply(call: Call, url: str, host: str, response: httpx.Response, started: float) -> Reply:
+def decode_reply(
+    call: Call, url: str, host: str, response: httpx.Response, started: float, *, bodies: bool = False
+) -> Reply:
     """Check the status, then decode the JSON body (GET / answers plain text)."""
+    if bodies:
+        logger.debug("response body: %s", _excerpt(response.content))
     check_response(call, url, response, started)
     if call.path == "/" or not response.content.strip():
         return Reply({"text": response.text}, host, response.content)

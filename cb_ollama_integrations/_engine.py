@@ -34,7 +34,8 @@ class Engine:
     """
 
     def __init__(self, pool: HostPool, transport: Transport, sleep: Callable[[float], None] = time.sleep,
-                 asleep: Callable[[float], Awaitable[Any]] = asyncio.sleep) -> None:
+                 asleep: Callable[[float], Awaitable[Any]] = asyncio.sleep, *, log_bodies: bool = False) -> None:
+        self.log_bodies = log_bodies
         self.pool = pool
         self.transport = transport
         self._sleep = sleep
@@ -80,32 +81,36 @@ class Engine:
                 await self._asleep(delay)
 
     # -- GET / : health checks and "ping" half-open probes -------------------------------------------
-    def _get_root(self, client: httpx.Client, host: Host) -> None:
+    def _get_root(self, client: httpx.Client, host: Host, headers: dict[str, str] | None = None) -> None:
         url, started = host.url + "/", time.perf_counter()
         with map_httpx_errors(url):
-            check_response(PING, url, client.get(url, timeout=self.transport.ping_timeout), started)
+            answer = client.get(url, timeout=self.transport.ping_timeout, headers=headers)
+            check_response(PING, url, answer, started)
 
-    async def _aget_root(self, client: httpx.AsyncClient, host: Host) -> None:
+    async def _aget_root(
+        self, client: httpx.AsyncClient, host: Host, headers: dict[str, str] | None = None
+    ) -> None:
         url, started = host.url + "/", time.perf_counter()
         with map_httpx_errors(url):
-            check_response(PING, url, await client.get(url, timeout=self.transport.ping_timeout), started)
+            answer = await client.get(url, timeout=self.transport.ping_timeout, headers=headers)
+            check_response(PING, url, answer, started)
 
-    def ping(self, host_url: str) -> bool:
+    def ping(self, host_url: str, headers: dict[str, str] | None = None) -> bool:
         """GET / on one host, outside routing (never raises); the answer feeds that host's breaker."""
         host = self.pool.host(host_url)
         try:
-            self._get_root(self.transport.sync, host)
+            self._get_root(self.transport.sync, host, headers)
         except LLMError:
             host.breaker.record_failure()
             return False
         host.breaker.record_success()
         return True
 
-    async def aping(self, host_url: str) -> bool:
+    async def aping(self, host_url: str, headers: dict[str, str] | None = None) -> bool:
         """Async twin of `ping`."""
         host = self.pool.host(host_url)
         try:
-            await self._aget_root(await self.transport.async_client(), host)
+            await self._aget_root(await self.transport.async_client(), host, headers)
         except LLMError:
             host.breaker.record_failure()
             return False
@@ -125,19 +130,19 @@ class Engine:
         client, url = self.transport.sync, host.url + call.path
         if plan.needs_ping:
             self._get_root(client, host)
-        started = log_request(call, url, body)
+        started = log_request(call, url, body, bodies=self.log_bodies)
         with map_httpx_errors(url):
             response = client.request(call.method, url, content=body, headers=call.headers)
-        return decode_reply(call, url, host.url, response, started)
+        return decode_reply(call, url, host.url, response, started, bodies=self.log_bodies)
 
     async def _asend_once(self, plan: CallPlan, host: Host, call: Call, body: bytes | None) -> Reply:
         client, url = await self.transport.async_client(), host.url + call.path
         if plan.needs_ping:
             await self._aget_root(client, host)
-        started = log_request(call, url, body)
+        started = log_request(call, url, body, bodies=self.log_bodies)
         with map_httpx_errors(url):
             response = await client.request(call.method, url, content=body, headers=call.headers)
-        return decode_reply(call, url, host.url, response, started)
+        return decode_reply(call, url, host.url, response, started, bodies=self.log_bodies)
 
     # -- streaming: retries and failover happen only before the first byte ----------------------------
     def stream(self, call: Call) -> Iterator[tuple[str, bytes]]:
@@ -170,7 +175,7 @@ class Engine:
         client, url = self.transport.sync, host.url + call.path
         if plan.needs_ping:
             self._get_root(client, host)
-        started = log_request(call, url, body)
+        started = log_request(call, url, body, bodies=self.log_bodies)
         request = client.build_request(call.method, url, content=body, headers=call.headers)
         with map_httpx_errors(url):
             response = client.send(request, stream=True)
@@ -188,7 +193,7 @@ class Engine:
         client, url = await self.transport.async_client(), host.url + call.path
         if plan.needs_ping:
             await self._aget_root(client, host)
-        started = log_request(call, url, body)
+        started = log_request(call, url, body, bodies=self.log_bodies)
         request = client.build_request(call.method, url, content=body, headers=call.headers)
         with map_httpx_errors(url):
             response = await client.send(request, stream=True)

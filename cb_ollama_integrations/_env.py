@@ -59,6 +59,8 @@ def config_values_from_env(environ: Mapping[str, str] | None = None) -> dict[str
             values[field] = raw.strip()
     if (raw := get("OLLAMA_VERIFY_SSL")) is not None:
         values["verify_ssl"] = parse_bool("OLLAMA_VERIFY_SSL", raw)
+    if (raw := get("CB_OLLAMA_LOG_BODIES")) is not None:
+        values["log_bodies"] = parse_bool("CB_OLLAMA_LOG_BODIES", raw)
     for name, field in (("OLLAMA_TIMEOUT_SECONDS", "timeout_seconds"), ("OLLAMA_MAX_RETRIES", "max_retries")):
         if (raw := get(name)) is not None:
             try:

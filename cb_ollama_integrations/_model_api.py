@@ -27,6 +27,10 @@ _Lines = Generator[tuple[str, bytes], None, None]  # the engine's streams are ge
 _ALines = AsyncGenerator[tuple[str, bytes], None]
 
 
+def _bearer(api_key: str | None) -> dict[str, str] | None:
+    return {"Authorization": f"Bearer {api_key}"} if api_key else None
+
+
 def _tags(data: dict[str, Any]) -> list[dict[str, Any]]:
     models = data.get("models")
     if not isinstance(models, list):
@@ -74,13 +78,13 @@ class ModelManagementMixin:
     # -- health -----------------------------------------------------------------------------------------
     def health_check(self, api_key: str | None = None, *, host: str | None = None) -> bool:
         """True if the host (or any host of the pool) answers GET /. Never raises for an unreachable host."""
-        hosts = [host] if host else list(self.config.hosts)
-        return any([self._engine.ping(url) for url in hosts])  # noqa: C419 - probe every host, no short-circuit
+        hosts, headers = [host] if host else list(self.config.hosts), _bearer(api_key)
+        return any([self._engine.ping(url, headers) for url in hosts])  # noqa: C419 - probe every host, no short-circuit
 
     async def ahealth_check(self, api_key: str | None = None, *, host: str | None = None) -> bool:
         """Async twin of `health_check` (hosts are probed concurrently)."""
-        hosts = [host] if host else list(self.config.hosts)
-        return any(await asyncio.gather(*(self._engine.aping(url) for url in hosts)))
+        hosts, headers = [host] if host else list(self.config.hosts), _bearer(api_key)
+        return any(await asyncio.gather(*(self._engine.aping(url, headers) for url in hosts)))
 
     def version(self) -> str:
         """The server's version string (GET /api/version); a source build may report 0.0.0."""

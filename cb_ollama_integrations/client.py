@@ -84,7 +84,8 @@ class OllamaClient(ModelManagementMixin):
         self.config = config if config is not None else OllamaConfig()
         self._pool = HostPool(self.config)
         self._transport = Transport(self.config, transport=transport, async_transport=async_transport)
-        self._engine = Engine(self._pool, self._transport, sleep=sleep, asleep=asleep)
+        self._engine = Engine(self._pool, self._transport, sleep=sleep, asleep=asleep,
+                              log_bodies=self.config.log_bodies)
         self._known_models: set[str] = set()
 
     def __repr__(self) -> str:

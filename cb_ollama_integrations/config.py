@@ -95,6 +95,7 @@ class OllamaConfig(BaseModel):
     )
     embed_batch_size: int = Field(1000, ge=1, description="Texts per /api/embed request.")
     max_connections: int = Field(100, ge=1, description="Connection pool size per host.")
+    log_bodies: bool = Field(False, description="Also log request/response bodies at DEBUG (cut at 1,000 bytes).")
 
     @model_validator(mode="before")
     @classmethod
@@ -165,8 +166,8 @@ class OllamaConfig(BaseModel):
         """Build a config from OLLAMA_* variables; explicit keyword arguments (not None) take precedence.
 
         Reads OLLAMA_BASE_URL (else OLLAMA_HOST), OLLAMA_DEFAULT_MODEL, OLLAMA_EMBEDDING_MODEL, OLLAMA_KEEP_ALIVE,
-        OLLAMA_VERIFY_SSL, OLLAMA_TIMEOUT_SECONDS, OLLAMA_MAX_RETRIES and OLLAMA_API_KEY. Empty variables count
-        as unset. Invalid values raise ValueError naming the variable.
+        OLLAMA_VERIFY_SSL, OLLAMA_TIMEOUT_SECONDS, OLLAMA_MAX_RETRIES, OLLAMA_API_KEY and CB_OLLAMA_LOG_BODIES.
+        Empty variables count as unset. Invalid values raise ValueError naming the variable.
         """
         values = config_values_from_env(environ)
         if overrides.get("base_urls") is not None:

@@ -16,6 +16,8 @@ from cb_ollama_integrations import (
     LLMRequest,
     ModelNotFoundError,
     NetworkError,
+    OllamaClient,
+    OllamaConfig,
     ParseError,
     ProviderError,
     ServerError,
@@ -181,3 +183,25 @@ def test_debug_logs_say_what_happened_without_secrets(caplog: pytest.LogCaptureF
     assert "POST http://localhost:11434/api/chat model=m" in text and "-> 200" in text
     assert "done_reason=length" in text and "raise max_tokens" in text
     assert "sk-hidden" not in text and "sk-call" not in text
+
+
+def test_bodies_are_logged_only_when_enabled_and_cut(caplog: pytest.LogCaptureFixture) -> None:
+    fake = json_reply(chat_line("y" * 3000, done=True))
+    long_request = LLMRequest(messages=[ChatMessage(role="user", content="x" * 3000)])
+    with caplog.at_level(logging.DEBUG, logger="cb_ollama_integrations"):
+        with fake.client() as client:
+            client.chat_completion(long_request)
+        assert "request body" not in caplog.text and "xxxx" not in caplog.text
+        config = OllamaConfig.from_env({"CB_OLLAMA_LOG_BODIES": "1"}, default_model="m", max_retries=0)
+        with OllamaClient(config, transport=httpx.MockTransport(fake)) as client:
+            client.chat_completion(long_request, api_key="sk-body-test")
+    assert "request body: {\"model\":\"m\"" in caplog.text and "response body: {\"model\"" in caplog.text
+    assert "... (" in caplog.text and "x" * 1001 not in caplog.text
+    assert "sk-body-test" not in caplog.text
+
+
+def test_health_check_sends_the_api_key(mode: str) -> None:
+    fake = FakeOllama(lambda request: httpx.Response(200, text="Ollama is running"))
+    with fake.client() as client:
+        assert run(client, mode, "health_check", "sk-proxy") is True
+    assert fake.requests[0].headers["authorization"] == "Bearer sk-proxy"
