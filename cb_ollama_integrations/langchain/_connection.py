@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -106,6 +107,8 @@ class OllamaConnection(BaseModel):
             return self.client
         if self._built_client is None:
             self._built_client = OllamaClient(self.core_config())
+            # Its sockets close when this object is garbage collected, not at interpreter exit with a warning.
+            weakref.finalize(self, self._built_client.close)
         return self._built_client
 
     def close(self) -> None:
