@@ -34,8 +34,9 @@ class FakeOllamaServer:
     """A real local fake Ollama: `with FakeOllamaServer() as server:` then talk to `server.url`."""
 
     def __init__(self, *, lifetime: float = 60.0, silent: bool = False, first_byte_delay: float = 0.0,
-                 drop_after_lines: int | None = None) -> None:
+                 drop_after_lines: int | None = None, die_at_request: int | None = None) -> None:
         self.lifetime = lifetime
+        self.die_at_request = die_at_request
         self.silent = silent
         self.first_byte_delay = first_byte_delay
         self.drop_after_lines = drop_after_lines
@@ -121,6 +122,8 @@ class FakeOllamaServer:
         if method == "POST" and path == "/api/chat":
             with self._lock:
                 self.chat_requests += 1  # counted on arrival: includes requests that never get an answer
+            if self.die_at_request is not None and self.chat_requests >= self.die_at_request and self._stop:
+                self._stop.set()  # crash now, with every earlier request still in flight
         if self.silent:
             await asyncio.sleep(self.lifetime)  # hold the connection, answer nothing
             return False
