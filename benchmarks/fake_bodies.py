@@ -95,7 +95,7 @@ def _chat(request: dict[str, Any]) -> tuple[bytes, list[bytes]]:
     model = json.dumps(str(request.get("model", ""))).encode()
     wanted = (request.get("options") or {}).get("num_predict")
     limited = isinstance(wanted, int) and wanted > 0
-    count = min(wanted, MAX_TOKENS) if limited else DEFAULT_TOKENS
+    count: int = min(wanted, MAX_TOKENS) if isinstance(wanted, int) and limited else DEFAULT_TOKENS
     content, tokens = _generated(count)
     tail = (
         b',"done":true,"done_reason":"%s","total_duration":%d,"load_duration":67742525,"prompt_eval_count":13,'

@@ -29,7 +29,7 @@ def _request(path: str, body: dict[str, Any] | None = None) -> bytes:
 class _Conn:
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
-        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=30)
+        self.sock = socket.create_connection((parts.hostname, parts.port or 80), timeout=30)
         self.buffer = b""
 
     def _read_until(self, marker: bytes) -> bytes:

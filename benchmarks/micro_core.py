@@ -9,6 +9,7 @@ Alternatives (model_construct, orjson) are measured beside the current code; not
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -258,7 +259,7 @@ def _w2_w3_rows(raw: httpx.Client, core: OllamaClient, body: bytes) -> list[tupl
         )
     )
     for name, decode in _json_decoders().items():
-        rows.append((f"  decode one stream line: {name}", _per_call(lambda d=decode: d(LINE), 50000), "µs"))
+        rows.append((f"  decode one stream line: {name}", _per_call(functools.partial(decode, LINE), 50000), "µs"))
     vector = "[" + ",".join(f"{0.0123456789 * (i % 97 - 48):.9g}" for i in range(768)) + "]"
     embed = (
         '{"model":"all-minilm","embeddings":[' + ",".join([vector] * 1000) + '],"prompt_eval_count":7000}'
@@ -267,7 +268,7 @@ def _w2_w3_rows(raw: httpx.Client, core: OllamaClient, body: bytes) -> list[tupl
         rows.append(
             (
                 f"W3 decode 1000x768 embed body ({len(embed) >> 20} MB): {name}",
-                _per_call(lambda d=decode: d(embed), 1) / 1000,
+                _per_call(functools.partial(decode, embed), 1) / 1000,
                 "ms",
             )
         )

@@ -113,9 +113,27 @@ _COLUMNS: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
 ]
 
 
-def markdown(summary: dict[str, dict[str, Any]], workloads: list[str]) -> str:
-    """One table: a row per client, medians with the ratio to raw httpx (time ratios: lower is better)."""
-    columns = [c for c in _COLUMNS if c[0] in workloads]
+def _share(cell: dict[str, Any]) -> str:
+    share = cell.get("client_cpu_share")
+    return "-" if share is None else f"{share * 100:.1f}%"
+
+
+_REAL_COLUMNS: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
+    ("W1", "W1 ms/call", lambda c: _fmt((c.get("us_per_call") or 0) / 1000, 1)),
+    ("W1", "W1 client CPU share of wall", _share),
+    ("W2", "W2 tokens/s (chunks/s)", lambda c: _fmt(1e6 / c["us_per_chunk"], 1) if c.get("us_per_chunk") else "-"),
+    ("W2", "W2 client CPU share of wall", _share),
+    ("W3", "W3 texts/s", lambda c: _fmt(c.get("texts_per_s"))),
+    ("W3", "W3 client CPU share of wall", _share),
+]
+
+
+def markdown(summary: dict[str, dict[str, Any]], workloads: list[str], *, real: bool = False) -> str:
+    """One table: a row per client, medians with the ratio to raw httpx (time ratios: lower is better).
+
+    Against a real server (`real`), the table shows throughput and the client's share of the wall time.
+    """
+    columns = [c for c in (_REAL_COLUMNS if real else _COLUMNS) if c[0] in workloads]
     lines = [
         "| client | " + " | ".join(title for _, title, _ in columns) + " |",
         "|---|" + "---|" * len(columns),

@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if unknown:
         raise SystemExit(f"unknown clients {sorted(unknown)}; known: {sorted(SPECS)}")
     workloads = args.workloads.split(",") if args.workloads else (["W1", "W2", "W3"] if args.real else WORKLOADS)
-    sizes = {**(QUICK if args.quick else {}), **(REAL if args.real else {})}
+    sizes: dict[str, Any] = {**(QUICK if args.quick else {}), **(REAL if args.real else {})}
     rounds = args.rounds if args.rounds is not None else (1 if args.quick or args.real else 3)
     fake, urls = None, {"url": args.real or "", "blackhole_url": ""}
     meta: dict[str, Any] = {
@@ -117,6 +117,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "mode": "real" if args.real else "quick" if args.quick else "full",
         "sizes": {**asdict(Settings("", "", "")), **sizes},
     }
+    git = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False, cwd=RESULTS)
+    meta["git_head"] = git.stdout.strip() or None  # uncommitted changes of the tree are not in it
     records: list[dict[str, Any]] = []
     try:
         if not args.real:
@@ -154,7 +156,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     meta["loadavg_end"] = os.getloadavg()
     summary = summarize(records)
     verdicts = [] if args.real else check_targets(summary)
-    table = markdown(summary, workloads)
+    table = markdown(summary, workloads, real=bool(args.real))
     return {
         "meta": meta,
         "table": table,

@@ -91,7 +91,8 @@ class CBBench(_LangChainBench):
             dimensions=self.settings.dimensions,
             **self._overrides(),
         )
-        return self.embedder.embed_documents(texts)
+        vectors: list[list[float]] = self.embedder.embed_documents(texts)
+        return vectors
 
     async def aclose(self) -> None:
         for model in self._models.values():

@@ -58,7 +58,7 @@ class OllamaBench(_LlamaIndexBench):
     """llama-index-llms-ollama 0.11.0 and llama-index-embeddings-ollama 0.10.0, default settings."""
 
     def _build(self, tokens: int | None) -> Any:
-        from llama_index.llms.ollama import Ollama
+        from llama_index.llms.ollama import Ollama  # type: ignore[import-untyped]
 
         kwargs = {"request_timeout": self.settings.timeout} if self.settings.timeout else {}
         return Ollama(
@@ -69,7 +69,7 @@ class OllamaBench(_LlamaIndexBench):
         )
 
     def embed(self, texts: list[str]) -> list[list[float]]:
-        from llama_index.embeddings.ollama import OllamaEmbedding
+        from llama_index.embeddings.ollama import OllamaEmbedding  # type: ignore[import-untyped]
 
         # It has no `dimensions` (unknown kwargs are dropped); the fake answers 768 by default anyway.
         self.embedder = OllamaEmbedding(model_name=self.settings.embed_model, base_url=self.settings.url)
