@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
-from pydantic import Field, PrivateAttr, SecretStr
+from pydantic import Field
 
 from ..client import OllamaClient
-from ..config import OllamaConfig, RoutingStrategy
+from ..config import OllamaConfig
 from ..types import EmbeddingsRequest
-from ._config import build_config
+from ._config import CoreConnection
 
 __all__ = ["CBOllamaEmbedding"]
 
@@ -23,7 +23,7 @@ def _default_instructions(model: str) -> tuple[str, str]:
     return _INSTRUCTIONS.get(family, ("", ""))
 
 
-class CBOllamaEmbedding(BaseEmbedding):
+class CBOllamaEmbedding(BaseEmbedding, CoreConnection):
     """LlamaIndex embeddings for Ollama: one /api/embed request per batch of `embed_batch_size` texts.
 
         embed_model = CBOllamaEmbedding(model_name="nomic-embed-text")
@@ -36,21 +36,6 @@ class CBOllamaEmbedding(BaseEmbedding):
 
     model_name: str = Field(description="Embedding model (default: OLLAMA_EMBEDDING_MODEL or the config's).")
     embed_batch_size: int = Field(default=1000, gt=0, le=2048, description="Texts per /api/embed request.")
-    base_url: str | None = Field(
-        default=None, description="Ollama host; None reads OLLAMA_BASE_URL / OLLAMA_HOST."
-    )
-    base_urls: list[str] | None = Field(
-        default=None, description="Several hosts serving the same models (failover)."
-    )
-    routing_strategy: RoutingStrategy | None = Field(
-        default=None, description="How a host is chosen among base_urls."
-    )
-    keep_alive: str | float | None = Field(
-        default="5m", description="How long the model stays loaded after a call."
-    )
-    request_timeout: float | None = Field(default=None, description="Read timeout in seconds.")
-    connect_timeout: float | None = Field(default=None, description="Connect timeout in seconds.")
-    max_retries: int | None = Field(default=None, description="Retries of connection errors and 429/5xx.")
     dimensions: int | None = Field(
         default=None, ge=1, description="Truncate vectors to this many dimensions."
     )
@@ -64,12 +49,6 @@ class CBOllamaEmbedding(BaseEmbedding):
         default=None, description="Prefix of documents; None: the model's default."
     )
     additional_kwargs: dict[str, Any] = Field(default_factory=dict, description="Ollama options.")
-    headers: dict[str, SecretStr] | None = Field(
-        default=None, exclude=True, repr=False, description="Sent per request."
-    )
-
-    _client: OllamaClient | None = PrivateAttr(None)
-
     def __init__(self, *, client: OllamaClient | None = None, **data: Any) -> None:
         if data.get("model_name") is None:
             config = client.config if client else OllamaConfig.from_env()
@@ -85,24 +64,7 @@ class CBOllamaEmbedding(BaseEmbedding):
     @property
     def client(self) -> OllamaClient:
         """The core client; built on first use (constructing the embedding does no I/O)."""
-        if self._client is None:
-            self._client = OllamaClient(build_config(
-                base_url=self.base_url, base_urls=self.base_urls, routing_strategy=self.routing_strategy,
-                keep_alive=self.keep_alive, request_timeout=self.request_timeout,
-                connect_timeout=self.connect_timeout, max_retries=self.max_retries, headers=self.headers,
-                embedding_model=self.model_name, embed_batch_size=self.embed_batch_size,
-            ))
-        return self._client
-
-    def close(self) -> None:
-        """Close the client's connections."""
-        if self._client is not None:
-            self._client.close()
-
-    async def aclose(self) -> None:
-        """Async twin of `close`."""
-        if self._client is not None:
-            await self._client.aclose()
+        return self._core_client(embedding_model=self.model_name, embed_batch_size=self.embed_batch_size)
 
     @property
     def instructions(self) -> tuple[str, str]:

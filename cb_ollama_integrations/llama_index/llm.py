@@ -23,14 +23,14 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
-from pydantic import Field, PrivateAttr, SecretStr
+from pydantic import Field, PrivateAttr
 
 from ..catalog import get_model_info
 from ..client import OllamaClient
-from ..config import OllamaConfig, RoutingStrategy
+from ..config import OllamaConfig
 from ..model_info import ModelInfo
 from ..types import LLMRequest
-from ._config import build_config
+from ._config import CoreConnection
 from ._convert import StreamAccumulator, chat_response, to_core_messages
 from ._request import TOP_LEVEL_KEYS, build_request
 from ._structured import StructuredOutputMixin
@@ -41,7 +41,7 @@ __all__ = ["CBOllama"]
 Thinking = bool | Literal["low", "medium", "high"]
 
 
-class CBOllama(StructuredOutputMixin, ToolCallingMixin):
+class CBOllama(StructuredOutputMixin, ToolCallingMixin, CoreConnection):
     """LlamaIndex LLM for Ollama with retries, circuit breakers and failover (via the core OllamaClient).
 
         llm = CBOllama(model="qwen2.5:latest", temperature=0.2, max_tokens=256)
@@ -54,23 +54,6 @@ class CBOllama(StructuredOutputMixin, ToolCallingMixin):
     """
 
     model: str = Field(description="Ollama model name, e.g. 'llama3.1:8b' (default: OLLAMA_DEFAULT_MODEL).")
-    base_url: str | None = Field(
-        default=None, description="Ollama host; None reads OLLAMA_BASE_URL / OLLAMA_HOST."
-    )
-    base_urls: list[str] | None = Field(
-        default=None, description="Several hosts serving the same models (failover)."
-    )
-    routing_strategy: RoutingStrategy | None = Field(
-        default=None, description="How a host is chosen among base_urls."
-    )
-    keep_alive: str | float | None = Field(
-        default="5m", description="How long the model stays loaded after a call."
-    )
-    request_timeout: float | None = Field(
-        default=None, description="Read timeout in seconds (cold loads are slow)."
-    )
-    connect_timeout: float | None = Field(default=None, description="Connect timeout in seconds.")
-    max_retries: int | None = Field(default=None, description="Retries of connection errors and 429/5xx.")
     temperature: float | None = Field(
         default=None, description="Sampling temperature; None keeps the model's."
     )
@@ -83,12 +66,6 @@ class CBOllama(StructuredOutputMixin, ToolCallingMixin):
         default=None, description="think: True/False/'low'/'medium'/'high'; None unset."
     )
     additional_kwargs: dict[str, Any] = Field(default_factory=dict, description="Other Ollama options.")
-    headers: dict[str, SecretStr] | None = Field(
-        default=None, exclude=True, repr=False, description="Sent per request."
-    )
-
-    _client: OllamaClient | None = PrivateAttr(None)
-    _config: OllamaConfig | None = PrivateAttr(None)
     _server_info: ModelInfo | None = PrivateAttr(None)
 
     def __init__(self, *, client: OllamaClient | None = None, **data: Any) -> None:
@@ -108,25 +85,7 @@ class CBOllama(StructuredOutputMixin, ToolCallingMixin):
     @property
     def client(self) -> OllamaClient:
         """The core client; built on first use (constructing CBOllama does no I/O)."""
-        if self._client is None:
-            self._config = build_config(
-                base_url=self.base_url, base_urls=self.base_urls, routing_strategy=self.routing_strategy,
-                keep_alive=self.keep_alive, request_timeout=self.request_timeout,
-                connect_timeout=self.connect_timeout, max_retries=self.max_retries, headers=self.headers,
-                default_model=self.model,
-            )
-            self._client = OllamaClient(self._config)
-        return self._client
-
-    def close(self) -> None:
-        """Close the client's connections (a client passed in is closed too: call it when done with both)."""
-        if self._client is not None:
-            self._client.close()
-
-    async def aclose(self) -> None:
-        """Async twin of `close`."""
-        if self._client is not None:
-            await self._client.aclose()
+        return self._core_client(default_model=self.model)
 
     # -- metadata ----------------------------------------------------------------------------------------
     @property
