@@ -23,6 +23,7 @@ from pydantic_core import from_json
 from cb_ollama_integrations import ChatMessage, LLMRequest, OllamaClient, OllamaConfig
 from cb_ollama_integrations._chat_protocol import StreamAssembler, build_chat_payload, parse_chat_response
 from cb_ollama_integrations._transport import map_httpx_errors
+from cb_ollama_integrations._wire import LineSplitter
 from cb_ollama_integrations.types import (
     Choice,
     EmbeddingData,
@@ -142,6 +143,13 @@ def _response_validated_once(data: dict[str, Any]) -> LLMResponse:
     )
 
 
+def _one_line_fast_path(data: bytes, buffer: bytearray = bytearray()) -> list[bytes]:  # noqa: B008
+    """A LineSplitter.feed fast path: empty buffer and exactly one line ending the read (Ollama's framing)."""
+    if not buffer and data.endswith(b"\n") and data.count(b"\n") == 1:
+        return [data[:-1]] if data.strip() else []
+    raise AssertionError("the general path is not measured here")
+
+
 def _json_decoders() -> dict[str, Callable[[bytes], Any]]:
     decoders: dict[str, Callable[[bytes], Any]] = {"json.loads": json.loads, "pydantic_core.from_json": from_json}
     try:
@@ -257,6 +265,13 @@ def _w2_w3_rows(raw: httpx.Client, core: OllamaClient, body: bytes) -> list[tupl
             _per_call(lambda: _validated_once(chunk, "id", 0), 50000),
             "µs",
         )
+    )
+    splitter = LineSplitter()
+    rows.append(
+        ("  LineSplitter.feed, one whole line per network read", _per_call(lambda: splitter.feed(LINE), 50000), "µs")
+    )
+    rows.append(
+        ("  fast path: a lone whole line returned as is", _per_call(lambda: _one_line_fast_path(LINE), 50000), "µs")
     )
     for name, decode in _json_decoders().items():
         rows.append((f"  decode one stream line: {name}", _per_call(functools.partial(decode, LINE), 50000), "µs"))
