@@ -4,8 +4,16 @@ Chat model: smollm2:135m (135M parameters), embeddings: all-minilm. Record with
 `CB_OLLAMA_RECORD_URL=http://127.0.0.1:11435 .venv/bin/pytest tests/test_langchain_standard.py -m vcr
 --record-mode=rewrite -p no:randomly`.
 
-Expected failures (each is a limit of the tiny recording model, never of the integration):
-XFAIL_LIST_PLACEHOLDER
+Expected failures (strict xfails; each is a limit of the tiny recording model, never of the integration):
+- test_tool_calling[model0], test_tool_calling[model1], test_tool_calling_async: smollm2:135m fills in a wrong
+  argument value (magic_function(input=102) for "magic_function(3)"); the enforced tool_choice grammar makes it
+  call the right tool, but cannot choose the value.
+- test_json_mode: smollm2:135m ignores the keys asked for in the prompt; json_mode (format="json") constrains
+  only the JSON syntax, not its shape.
+- test_agent_loop[model0], test_agent_loop[model1]: smollm2:135m answers in prose instead of calling a tool
+  when tool_choice is not set (the test binds tools without one).
+Skipped by the suite itself: PDF, audio, image, image/PDF tool messages and Anthropic inputs (no such model on
+the recording server; supports_image_inputs is False because no vision model is installed).
 """
 
 from __future__ import annotations
@@ -41,6 +49,9 @@ NO_TOOL_WITHOUT_CHOICE = (
     "tools without tool_choice)"
 )
 
+# Answers longer than the default 60 tokens: CJK text costs many tokens in smollm2's tokenizer.
+LONGER_ANSWERS = {"test_unicode_tool_call_integration": 200}
+
 
 @pytest.fixture
 def benchmark(benchmark: BenchmarkFixture) -> BenchmarkFixture:
@@ -68,6 +79,13 @@ class TestChatCBOllamaStandard(ChatModelIntegrationTests):
     def chat_model_params(self) -> dict[str, Any]:
         return {"model": CHAT, "base_url": _server["url"], "temperature": 0, "max_tokens": 60,
                 "max_retries": 0}
+
+    @pytest.fixture
+    def model(self, request: pytest.FixtureRequest) -> ChatCBOllama:
+        """The suite's model fixture, with a larger token budget for the answers that need one."""
+        budget = {"max_tokens": LONGER_ANSWERS[request.node.originalname]} if request.node.originalname in (
+            LONGER_ANSWERS) else {}
+        return ChatCBOllama(**{**self.chat_model_params, **budget, **(getattr(request, "param", None) or {})})
 
     @property
     def has_tool_choice(self) -> bool:
