@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from cb_ollama_integrations import OllamaClient, OllamaConfig
 from cb_ollama_integrations._chat_protocol import tool_call_id
-from cb_ollama_integrations.langchain import ChatCBOllama
+from cb_ollama_integrations.langchain import CBOllamaEmbeddings, ChatCBOllama
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -405,3 +405,11 @@ def test_importing_without_langchain_core_names_the_extra() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert "pip install 'cb-ollama-integrations[langchain]'" in out.stdout
+
+
+def test_the_default_model_follows_an_injected_config_or_client() -> None:
+    config = OllamaConfig(default_model="from-config", embedding_model="embed-from-config")
+    assert ChatCBOllama(config=config).model == "from-config"
+    with OllamaClient(config) as client:
+        assert ChatCBOllama(client=client).model == "from-config"
+        assert CBOllamaEmbeddings(client=client).model == "embed-from-config"

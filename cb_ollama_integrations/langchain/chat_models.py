@@ -75,9 +75,9 @@ class ChatCBOllama(OllamaConnection, BaseChatModel):
     @model_validator(mode="before")
     @classmethod
     def _default_model(cls, data: Any) -> Any:
-        """Resolve the model now: explicit, else the given config's default, else the environment."""
+        """Resolve the model now: explicit, else the given config's (or client's) default, else the environment."""
         if isinstance(data, dict) and data.get("model") is None:
-            config = data.get("config")
+            config = data.get("config") or getattr(data.get("client"), "config", None)
             data = {**data, "model": config.default_model if config else model_from_env("default_model")}
         return data
 

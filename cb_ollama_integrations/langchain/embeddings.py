@@ -57,9 +57,9 @@ class CBOllamaEmbeddings(OllamaConnection, Embeddings):
     @model_validator(mode="before")
     @classmethod
     def _default_model(cls, data: Any) -> Any:
-        """Resolve the model now: explicit, else the given config's embedding model, else the environment."""
+        """Resolve the model now: explicit, else the config's (or client's) embedding model, else the environment."""
         if isinstance(data, dict) and data.get("model") is None:
-            config = data.get("config")
+            config = data.get("config") or getattr(data.get("client"), "config", None)
             data = {**data, "model": config.embedding_model if config else model_from_env("embedding_model")}
         return data
 
