@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from typing import Any
 
@@ -12,14 +13,10 @@ from .config import OllamaConfig
 from .errors import StreamError
 from .types import (
     ChatMessage,
-    Choice,
-    GenerationMetrics,
     LLMRequest,
     LLMResponse,
     MessageRole,
-    StreamChoice,
     StreamingChunk,
-    TokenUsage,
     ToolCall,
 )
 
@@ -118,19 +115,14 @@ def _parse_tool_calls(raw: list[dict[str, Any]] | None, first_position: int) -> 
     return calls
 
 
-def _usage(data: dict[str, Any]) -> TokenUsage:
+def _usage(data: dict[str, Any]) -> dict[str, int]:
     prompt = int(data.get("prompt_eval_count") or 0)
     completion = int(data.get("eval_count") or 0)
-    return TokenUsage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
-def _metrics(data: dict[str, Any]) -> GenerationMetrics:
-    return GenerationMetrics(
-        total_duration=data.get("total_duration"),
-        load_duration=data.get("load_duration"),
-        prompt_eval_duration=data.get("prompt_eval_duration"),
-        eval_duration=data.get("eval_duration"),
-    )
+def _metrics(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: data.get(key) for key in ("total_duration", "load_duration", "prompt_eval_duration", "eval_duration")}
 
 
 def _finish_reason(data: dict[str, Any]) -> str | None:
@@ -150,22 +142,23 @@ def _raw_message(data: dict[str, Any]) -> dict[str, Any]:
 def parse_chat_response(data: dict[str, Any], *, response_id: str, host: str | None = None) -> LLMResponse:
     """Turn one non-streaming /api/chat body into an LLMResponse (usage, durations, tool calls, thinking)."""
     raw = _raw_message(data)
-    message = ChatMessage(
-        role=MessageRole.ASSISTANT,
-        content=raw.get("content") or "",
-        thinking=raw.get("thinking") or None,
-        tool_calls=_parse_tool_calls(raw.get("tool_calls"), 0),
-        images=raw.get("images") or None,
-    )
-    return LLMResponse(
-        id=response_id,
-        model=str(data.get("model", "")),
-        choices=[Choice(message=message, finish_reason=_finish_reason(data))],
-        usage=_usage(data),
-        metrics=_metrics(data),
-        created_at=data.get("created_at"),
-        host=host,
-    )
+    message = {
+        "role": "assistant",
+        "content": raw.get("content") or "",
+        "thinking": raw.get("thinking") or None,
+        "tool_calls": _parse_tool_calls(raw.get("tool_calls"), 0),
+        "images": raw.get("images") or None,
+    }
+    # One validation of the nested dict is measurably cheaper than building each model separately.
+    return LLMResponse.model_validate({
+        "id": response_id,
+        "model": str(data.get("model", "")),
+        "choices": [{"message": message, "finish_reason": _finish_reason(data)}],
+        "usage": _usage(data),
+        "metrics": _metrics(data),
+        "created_at": data.get("created_at"),
+        "host": host,
+    })
 
 
 class StreamAssembler:
@@ -176,6 +169,7 @@ class StreamAssembler:
 
     def __init__(self, *, url: str | None = None, host: str | None = None) -> None:
         self.id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        self.created = int(time.time())
         self.url = url
         self.host = host
         self.content: list[str] = []
@@ -201,18 +195,17 @@ class StreamAssembler:
         content = raw.get("content") or ""
         self.content.append(content)
         self.done = bool(data.get("done"))
-        delta = ChatMessage(
-            role=MessageRole.ASSISTANT, content=content, thinking=raw.get("thinking") or None, tool_calls=calls
-        )
-        return StreamingChunk(
-            id=self.id,
-            model=str(data.get("model", "")),
-            choices=[StreamChoice(delta=delta, finish_reason=_finish_reason(data))],
-            usage=_usage(data) if self.done else None,
-            metrics=_metrics(data) if self.done else None,
-            done=self.done,
-            host=self.host,
-        )
+        delta = {"role": "assistant", "content": content, "thinking": raw.get("thinking") or None, "tool_calls": calls}
+        return StreamingChunk.model_validate({
+            "id": self.id,
+            "created": self.created,
+            "model": str(data.get("model", "")),
+            "choices": [{"delta": delta, "finish_reason": _finish_reason(data)}],
+            "usage": _usage(data) if self.done else None,
+            "metrics": _metrics(data) if self.done else None,
+            "done": self.done,
+            "host": self.host,
+        })
 
     def finish(self) -> None:
         """Raise StreamError if the stream ended without its `done: true` line."""

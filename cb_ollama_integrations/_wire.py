@@ -46,6 +46,8 @@ class LineSplitter:
 
     def feed(self, data: bytes) -> list[bytes]:
         """Add bytes; return the complete, non-blank lines they finish."""
+        if not self._buffer and data.endswith(b"\n") and data.count(b"\n") == 1:
+            return [data[:-1]] if data.strip() else []  # Ollama's usual framing: one whole line per chunk
         self._buffer += data
         if b"\n" not in data:
             if len(self._buffer) > MAX_LINE_BYTES:

@@ -39,14 +39,6 @@ def _auth(api_key: str | None) -> dict[str, str] | None:
     return {"Authorization": f"Bearer {api_key}"} if api_key else None
 
 
-def _warn_truncation(request: LLMRequest, finish_reason: str | None, prompt_tokens: int) -> None:
-    if finish_reason == "length":
-        logger.warning("generation stopped at the token limit (done_reason=length); raise max_tokens")
-    num_ctx = request.num_ctx or (request.options or {}).get("num_ctx")
-    if isinstance(num_ctx, int) and prompt_tokens >= num_ctx:
-        logger.warning("prompt used %d tokens of num_ctx=%d: the server may have truncated it", prompt_tokens, num_ctx)
-
-
 def _embed_result(
     request: EmbeddingsRequest, model: str, parts: list[tuple[list[EmbeddingData], int]]
 ) -> EmbeddingsResponse:
@@ -87,6 +79,7 @@ class OllamaClient(ModelManagementMixin):
         self._engine = Engine(self._pool, self._transport, sleep=sleep, asleep=asleep,
                               log_bodies=self.config.log_bodies)
         self._known_models: set[str] = set()
+        self._length_warned: set[str] = set()
 
     def __repr__(self) -> str:
         return f"OllamaClient(hosts={list(self.config.hosts)!r}, default_model={self.config.default_model!r})"
@@ -98,10 +91,26 @@ class OllamaClient(ModelManagementMixin):
 
     def _chat_result(self, request: LLMRequest, reply: Reply) -> LLMResponse:
         response = parse_chat_response(reply.data, response_id=f"chatcmpl-{request.id}", host=reply.host)
-        _warn_truncation(request, response.choices[0].finish_reason, response.usage.prompt_tokens)
-        logger.debug("chat %s done_reason=%s tokens=%d+%d", response.model, response.choices[0].finish_reason,
-                     response.usage.prompt_tokens, response.usage.completion_tokens)
+        self._check_truncation(request, response.model, response.choices[0].finish_reason, response.usage)
         return response
+
+    def _check_truncation(self, request: LLMRequest, model: str, finish_reason: str | None, usage: TokenUsage) -> None:
+        """Log the outcome; WARN when the prompt filled num_ctx, and (once per model) when max_tokens cut it."""
+        logger.debug("chat %s done_reason=%s tokens=%d+%d", model, finish_reason, usage.prompt_tokens,
+                     usage.completion_tokens)
+        if finish_reason == "length" and model not in self._length_warned:
+            self._length_warned.add(model)
+            logger.warning("%s stopped at the token limit (done_reason=length); raise max_tokens for longer "
+                           "answers (said once per model)", model)
+        num_ctx = request.num_ctx or (request.options or {}).get("num_ctx")
+        if isinstance(num_ctx, int) and usage.prompt_tokens >= num_ctx:
+            logger.warning("prompt used %d tokens of num_ctx=%d: the server may have truncated it",
+                           usage.prompt_tokens, num_ctx)
+
+    def _finished(self, request: LLMRequest, chunk: StreamingChunk) -> StreamingChunk:
+        if chunk.done and chunk.usage is not None:
+            self._check_truncation(request, chunk.model, chunk.choices[0].finish_reason, chunk.usage)
+        return chunk
 
     def chat_completion(self, request: LLMRequest, api_key: str | None = None) -> LLMResponse:
         """Send a chat request and return the whole answer (`stream: false` on the wire).
@@ -125,7 +134,7 @@ class OllamaClient(ModelManagementMixin):
         try:
             for host, line in self._engine.stream(self._chat_call(request, True, api_key)):
                 assembler.host = host
-                yield assembler.feed(parse_json(line, url=host))
+                yield self._finished(request, assembler.feed(parse_json(line, url=host)))
         except StreamError as exc:
             exc.partial_content = exc.partial_content or assembler.partial_content
             raise
@@ -139,7 +148,7 @@ class OllamaClient(ModelManagementMixin):
         try:
             async for host, line in self._engine.astream(self._chat_call(request, True, api_key)):
                 assembler.host = host
-                yield assembler.feed(parse_json(line, url=host))
+                yield self._finished(request, assembler.feed(parse_json(line, url=host)))
         except StreamError as exc:
             exc.partial_content = exc.partial_content or assembler.partial_content
             raise

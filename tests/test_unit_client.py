@@ -205,3 +205,19 @@ def test_health_check_sends_the_api_key(mode: str) -> None:
     with fake.client() as client:
         assert run(client, mode, "health_check", "sk-proxy") is True
     assert fake.requests[0].headers["authorization"] == "Bearer sk-proxy"
+
+
+def test_length_warning_is_said_once_per_model_on_every_path(mode: str, caplog: pytest.LogCaptureFixture) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        last = chat_line("", done=True, done_reason="length", prompt_eval_count=4096)
+        if json.loads(request.content)["stream"]:
+            return httpx.Response(200, stream=ChunkedBody([ndjson(chat_line("cut"), last)]))
+        return httpx.Response(200, json=last)
+
+    small_context = LLMRequest(messages=[ChatMessage(role="user", content="hi")], num_ctx=4096)
+    with caplog.at_level(logging.WARNING, logger="cb_ollama_integrations"), FakeOllama(answer).client() as client:
+        for _ in range(2):
+            run(client, mode, "chat_completion", small_context)
+            stream(client, mode, small_context)
+    assert caplog.text.count("done_reason=length") == 1
+    assert caplog.text.count("num_ctx=4096") == 4  # a possibly truncated prompt is worth saying every time
