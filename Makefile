@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test demo record server stop lint typecheck bench
+.PHONY: install test demo record server stop lint bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,9 @@ server:
 
 stop:
 	scripts/ollama-server stop
+
+# Benchmarks against a FAKE Ollama on loopback (about 15 min). ARGS="--quick" for a short pass;
+# ARGS="--real http://127.0.0.1:11435 --clients raw-httpx,cb-core" for W1-W3 against the real server.
+bench: install
+	$(BIN)/pip install -q -e '.[all,dev,bench]'
+	$(BIN)/python -m benchmarks.run $(ARGS)

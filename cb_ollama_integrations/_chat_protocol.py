@@ -20,7 +20,7 @@ from .types import (
     ToolCall,
 )
 
-__all__ = ["StreamAssembler", "build_chat_payload", "parse_chat_response", "tool_call_id"]
+__all__ = ["StreamAssembler", "build_chat_payload", "final_chunk", "parse_chat_response", "tool_call_id"]
 
 # Explicit LLMRequest fields that are Ollama options; max_tokens is Ollama's num_predict.
 _OPTION_FIELDS = {
@@ -158,6 +158,21 @@ def parse_chat_response(data: dict[str, Any], *, response_id: str, host: str | N
         "metrics": _metrics(data),
         "created_at": data.get("created_at"),
         "host": host,
+    })
+
+
+def final_chunk(response: LLMResponse) -> StreamingChunk:
+    """A whole answer as the one final chunk of a stream, so stream consumers' converters handle both."""
+    choice = response.choices[0]
+    return StreamingChunk.model_validate({
+        "id": response.id,
+        "created": response.created,
+        "model": response.model,
+        "choices": [{"delta": choice.message, "finish_reason": choice.finish_reason}],
+        "usage": response.usage,
+        "metrics": response.metrics,
+        "done": True,
+        "host": response.host,
     })
 
 

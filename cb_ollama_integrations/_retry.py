@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from .errors import (
     CircuitOpenError,
+    InvalidRequestError,
     LLMError,
     LLMTimeoutError,
     NetworkError,
@@ -46,6 +47,8 @@ class RetryPolicy:
             return exc.phase != "pool"
         if isinstance(exc, NetworkError):
             return True
+        if isinstance(exc, InvalidRequestError):  # e.g. 501 "does not support embeddings": the caller's mistake
+            return False
         return isinstance(exc, ProviderError) and (exc.status_code >= 500 or exc.status_code == 429)
 
     @staticmethod

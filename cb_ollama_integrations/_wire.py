@@ -122,8 +122,8 @@ def error_for_status(
         name = model or "<model>"
         said = message or f"model '{name}' not found"
         return ModelNotFoundError(f"{said}: pull it with `ollama pull {name}`", model=model, **facts)
-    if status == 400:
-        return InvalidRequestError(f"{where} rejected the request (400): {message}", **facts)
+    if status in (400, 501):  # 501: the model lacks the capability asked for (e.g. embeddings from a chat model)
+        return InvalidRequestError(f"{where} rejected the request ({status}): {message}", **facts)
     if status == 429:
         return RateLimitedError(f"{where} is rate limited (429): {message}", **facts)
     if status >= 500:

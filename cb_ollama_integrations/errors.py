@@ -7,7 +7,7 @@ framework adapter sits on top::
     ├── NetworkError                  connection refused, DNS failure, reset, TLS failure
     ├── LLMTimeoutError               connect, read, write or pool timeout (not the builtin TimeoutError)
     ├── ProviderError                 the server answered with an error status
-    │   ├── InvalidRequestError       400: bad request, or "model does not support tools/chat/..."
+    │   ├── InvalidRequestError       400/501: bad request, or "model does not support tools/embeddings/..."
     │   ├── ModelNotFoundError        404: the model is not installed (the message says which `ollama pull`)
     │   ├── RateLimitedError          429: the server is busy; carries `retry_after` when the server sent one
     │   └── ServerError               5xx: runner crash, out of memory, option type error, overload
@@ -91,7 +91,8 @@ class ProviderError(LLMError):
 
 
 class InvalidRequestError(ProviderError):
-    """400: the server rejected the request, e.g. a model without the "tools" capability got tools."""
+    """400 or 501: the server rejected the request, e.g. tools for a model without the "tools" capability, or
+    embeddings from a chat-only model (501). Never retried, and it does not count against the host."""
 
 
 class ModelNotFoundError(ProviderError):

@@ -45,11 +45,25 @@ def line(content: str = "", *, done: bool = False, **message: Any) -> dict[str, 
     return data
 
 
+def aggregate(objects: tuple[dict[str, Any], ...]) -> dict[str, Any]:
+    """What Ollama sends for stream=false: the last object's metadata, the messages' parts concatenated."""
+    merged: dict[str, Any] = {**objects[-1], "message": {"role": "assistant", "content": ""}}
+    for obj in objects:
+        for key, value in obj["message"].items():
+            if key in ("content", "thinking"):
+                merged["message"][key] = merged["message"].get(key, "") + value
+            elif key == "tool_calls":
+                merged["message"].setdefault("tool_calls", []).extend(value)
+    return merged
+
+
 class FakeOllama:
-    """A FAKE Ollama: records every request body and answers from a fixed NDJSON stream (or a handler)."""
+    """A FAKE Ollama: records every request body and answers from fixed stream objects (or a handler),
+    as NDJSON for stream=true and as one aggregated object for stream=false, like the real server."""
 
     def __init__(self, *objects: dict[str, Any], handler: Handler | None = None) -> None:
-        self.body = ndjson(*objects) if objects else ndjson(line("Hi"), line(done=True))
+        self.objects = objects or (line("Hi"), line(done=True))
+        self.body = ndjson(*self.objects)
         self.handler = handler
         self.requests: list[httpx.Request] = []
 
@@ -57,6 +71,8 @@ class FakeOllama:
         self.requests.append(request)
         if self.handler is not None:
             return self.handler(request)
+        if json.loads(request.content).get("stream") is False:
+            return httpx.Response(200, json=aggregate(self.objects))
         return httpx.Response(200, content=self.body)
 
     @property
@@ -413,3 +429,16 @@ def test_the_default_model_follows_an_injected_config_or_client() -> None:
     with OllamaClient(config) as client:
         assert ChatCBOllama(client=client).model == "from-config"
         assert CBOllamaEmbeddings(client=client).model == "embed-from-config"
+
+
+def test_invoke_is_one_non_streamed_request_and_stream_streams() -> None:
+    fake = FakeOllama(*THINKING)
+    whole = fake.model(reasoning=True).invoke("2+2?")
+    streamed = list(fake.model(reasoning=True).stream("2+2?"))
+    forced = fake.model(reasoning=True, streaming=True).invoke("2+2?")
+    assert [b["stream"] for b in fake.bodies] == [False, True, True]
+    assert whole.content == forced.content == "".join(str(c.content) for c in streamed) == "The answer is 4."
+    assert whole.additional_kwargs["reasoning_content"] == "Let me think."
+    assert whole.usage_metadata == forced.usage_metadata == {"input_tokens": 7, "output_tokens": 3,
+                                                             "total_tokens": 10}
+    assert whole.response_metadata["done_reason"] == "stop"

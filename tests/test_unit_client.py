@@ -221,3 +221,14 @@ def test_length_warning_is_said_once_per_model_on_every_path(mode: str, caplog: 
             stream(client, mode, small_context)
     assert caplog.text.count("done_reason=length") == 1
     assert caplog.text.count("num_ctx=4096") == 4  # a possibly truncated prompt is worth saying every time
+
+
+def test_a_501_capability_refusal_is_a_caller_error_that_spares_the_breaker(mode: str) -> None:
+    body = b'{"error":"this model does not support embeddings"}'
+    fake = FakeOllama(lambda request: httpx.Response(501, content=body))
+    with fake.client(breaker_failure_threshold=1) as client:
+        for _ in range(2):
+            with pytest.raises(InvalidRequestError, match="501"):
+                run(client, mode, "embeddings", EmbeddingsRequest(model="gemma3:270m", input="x"))
+        assert client.circuit_state()["http://localhost:11434"].state == "closed"
+    assert len(fake.requests) == 2

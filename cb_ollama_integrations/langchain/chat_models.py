@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput, ModelProfile
-from langchain_core.language_models.chat_models import agenerate_from_stream, generate_from_stream
+from langchain_core.language_models.chat_models import generate_from_stream
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
@@ -15,6 +15,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field, model_validator
 
+from .._chat_protocol import final_chunk
 from ..catalog import get_model_info
 from ..model_info import ModelCapability, ModelInfo
 from ._connection import OllamaConnection, model_from_env
@@ -23,6 +24,11 @@ from ._request import CALL_OPTIONS, build_request
 from ._structured import StructuredMethod, structured_runnable
 
 __all__ = ["ChatCBOllama"]
+
+
+def _whole(chunk: ChatGenerationChunk | None) -> Iterator[ChatGenerationChunk]:
+    if chunk is not None:
+        yield chunk
 
 
 def _profile(info: ModelInfo) -> ModelProfile:
@@ -43,8 +49,9 @@ class ChatCBOllama(OllamaConnection, BaseChatModel):
         llm = ChatCBOllama(model="llama3.1", temperature=0, max_tokens=256)
         llm.invoke("Why is the sky blue?").content
 
-    Calls stream internally and aggregate (invoke = stream + merge); the last chunk carries usage and
-    timings. `reasoning` maps to Ollama's `think`; thinking text always lands in
+    invoke sends one non-streamed request and runs its answer through the stream converter as a single
+    final chunk; stream/astream (and invoke under streaming callbacks) stream on the wire. Either way the
+    last chunk carries usage and timings. `reasoning` maps to Ollama's `think`; thinking text always lands in
     `additional_kwargs["reasoning_content"]`, never in `content`. Per-call keywords override fields
     (`invoke(..., reasoning=False)`); None means "not set"; unknown keywords raise.
 
@@ -70,7 +77,7 @@ class ChatCBOllama(OllamaConnection, BaseChatModel):
     reasoning: bool | Literal["low", "medium", "high"] | None = Field(
         None, description="Ollama's `think`: True/False or an effort level; None sends nothing."
     )
-    streaming: bool = Field(False, description="Accepted for compatibility; calls always stream internally.")
+    streaming: bool = Field(False, description="Make invoke stream on the wire (LangChain's streaming switch).")
 
     @model_validator(mode="before")
     @classmethod
@@ -176,7 +183,12 @@ class ChatCBOllama(OllamaConnection, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+        # One non-streamed request (much cheaper than merging dozens of chunks), turned into the final chunk
+        # of a stream so the very same converter builds the message. LangChain calls _stream instead when
+        # streaming is asked for (streaming=True, stream=True, or a streaming callback such as astream_events).
+        request, forced = build_request(self._settings(), messages, stop, kwargs)
+        response = self.core_client().chat_completion(request)
+        return generate_from_stream(_whole(ChunkConverter(forced).convert(final_chunk(response))))
 
     async def _agenerate(
         self,
@@ -185,7 +197,9 @@ class ChatCBOllama(OllamaConnection, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
+        request, forced = build_request(self._settings(), messages, stop, kwargs)
+        response = await self.core_client().achat_completion(request)
+        return generate_from_stream(_whole(ChunkConverter(forced).convert(final_chunk(response))))
 
     # -- tools and structured output --------------------------------------------------------------------
     def bind_tools(
