@@ -17,7 +17,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.tools import tool
 from langchain_core.vectorstores import InMemoryVectorStore
 
-from cb_ollama_integrations import InvalidRequestError, ModelNotFoundError, ServerError
+from cb_ollama_integrations import InvalidRequestError, ModelNotFoundError
 from cb_ollama_integrations.langchain import CBOllamaEmbeddings, ChatCBOllama
 
 pytestmark = pytest.mark.vcr
@@ -152,7 +152,7 @@ def test_tools_for_a_model_without_tools_raise_invalid_request(ollama_url: str) 
 
 def test_a_chat_only_model_cannot_embed(ollama_url: str) -> None:
     model = CBOllamaEmbeddings(model=NO_TOOLS, base_url=ollama_url, max_retries=0)
-    with pytest.raises(ServerError, match="does not support embeddings") as caught:
+    with pytest.raises(InvalidRequestError, match="does not support embeddings") as caught:
         model.embed_query("hi")
     assert caught.value.status_code == 501
     model.close()
