@@ -1,18 +1,20 @@
 """cb_ollama_integrations: the Circuit Breaker Ollama provider for Python, with LangChain and LlamaIndex adapters.
 
 The core (this package) needs only httpx and pydantic; `cb_ollama_integrations.langchain` and
-`cb_ollama_integrations.llama_index` load their frameworks only when imported.
+`cb_ollama_integrations.llama_index` load their frameworks only when imported. The names that need httpx
+(the client, the registry, the module functions) are loaded on first use, so importing the package for its
+config, types, errors or catalog stays cheap.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._breaker import CircuitState
-from ._functions import acheck_availability, check_availability, create_client_from_env
-from ._pull_protocol import PullUpdate
 from .catalog import get_model_info, get_recommended_models
-from .client import OllamaClient
 from .config import OllamaConfig, RoutingStrategy
 from .errors import (
     CircuitOpenError,
@@ -28,15 +30,6 @@ from .errors import (
     StreamError,
 )
 from .model_info import ModelCapability, ModelInfo, RunningModel
-from .registry import (
-    LLMProviderClient,
-    LLMProviderType,
-    OllamaFactory,
-    ProviderConfig,
-    ProviderFactory,
-    ProviderRegistry,
-    create_default_registry,
-)
 from .types import (
     ChatMessage,
     Choice,
@@ -52,6 +45,44 @@ from .types import (
     TokenUsage,
     ToolCall,
 )
+
+if TYPE_CHECKING:
+    from ._functions import acheck_availability, check_availability, create_client_from_env
+    from ._pull_protocol import PullUpdate
+    from .client import OllamaClient
+    from .registry import (
+        LLMProviderClient,
+        LLMProviderType,
+        OllamaFactory,
+        ProviderConfig,
+        ProviderFactory,
+        ProviderRegistry,
+        create_default_registry,
+    )
+
+# Public names whose modules import httpx: resolved on first access (PEP 562).
+_LAZY = {
+    "OllamaClient": ".client",
+    "PullUpdate": "._pull_protocol",
+    "acheck_availability": "._functions",
+    "check_availability": "._functions",
+    "create_client_from_env": "._functions",
+    **dict.fromkeys(
+        ["LLMProviderClient", "LLMProviderType", "OllamaFactory", "ProviderConfig", "ProviderFactory",
+         "ProviderRegistry", "create_default_registry"],
+        ".registry",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ChatMessage",

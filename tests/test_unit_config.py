@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
+import cb_ollama_integrations
 from cb_ollama_integrations import OllamaConfig, RoutingStrategy
 from cb_ollama_integrations._env import normalize_host, parse_bool
 from cb_ollama_integrations._keepalive import normalize_keep_alive
@@ -126,7 +127,17 @@ def test_importing_the_package_reads_no_env_and_loads_no_framework() -> None:
         "import os, sys; os.environ['OLLAMA_BASE_URL'] = 'not a url';"
         "import cb_ollama_integrations as c;"
         "assert not any(m.startswith(('langchain', 'llama_index')) for m in sys.modules), 'framework imported';"
+        "assert 'httpx' not in sys.modules, 'httpx is imported with the client, not the package';"
         "print(c.OllamaConfig().base_url)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "http://localhost:11434"
+
+
+def test_lazy_names_resolve_to_the_real_objects() -> None:
+    from cb_ollama_integrations.client import OllamaClient  # noqa: PLC0415 - the module behind the lazy name
+
+    assert cb_ollama_integrations.OllamaClient is OllamaClient
+    assert callable(cb_ollama_integrations.create_default_registry)
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = cb_ollama_integrations.Nope
