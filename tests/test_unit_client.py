@@ -232,3 +232,12 @@ def test_a_501_capability_refusal_is_a_caller_error_that_spares_the_breaker(mode
                 run(client, mode, "embeddings", EmbeddingsRequest(model="gemma3:270m", input="x"))
         assert client.circuit_state()["http://localhost:11434"].state == "closed"
     assert len(fake.requests) == 2
+
+
+def test_every_request_carries_split_finite_timeouts(mode: str) -> None:
+    fake = json_reply(chat_line("ok", done=True))
+    with fake.client(timeout_seconds=120, connect_timeout_seconds=2) as client:
+        run(client, mode, "chat_completion", HI)
+    timeouts = fake.requests[0].extensions["timeout"]
+    assert timeouts["connect"] == 2 and timeouts["read"] == 120 and timeouts["write"] == 120
+    assert None not in timeouts.values()
