@@ -9,8 +9,9 @@ from enum import Enum
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from ._base import Model
 from ._env import config_values_from_env
 from ._keepalive import KeepAlive, normalize_keep_alive
 
@@ -57,7 +58,7 @@ def _clean_url(url: str) -> str:
     return text
 
 
-class OllamaConfig(BaseModel):
+class OllamaConfig(Model):
     """Settings of an `OllamaClient`.
 
     `OllamaConfig()` holds the defaults; `OllamaConfig.from_env(**overrides)` reads the OLLAMA_* variables

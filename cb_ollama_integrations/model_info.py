@@ -5,7 +5,9 @@ from __future__ import annotations
 from enum import Enum
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from ._base import Model
 
 __all__ = ["ModelCapability", "ModelInfo", "RunningModel"]
 
@@ -23,7 +25,7 @@ class ModelCapability(str, Enum):
     THINKING = "thinking"
 
 
-class ModelInfo(BaseModel):
+class ModelInfo(Model):
     """What is known about a model: catalog defaults, merged with the server's facts when fetched live."""
 
     id: str
@@ -45,7 +47,7 @@ class ModelInfo(BaseModel):
     source: Literal["catalog", "family", "server"] = "catalog"
 
 
-class RunningModel(BaseModel):
+class RunningModel(Model):
     """A model loaded in a server's memory, from GET /api/ps."""
 
     name: str

@@ -12,8 +12,9 @@ import uuid
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from ._base import Model
 from ._keepalive import KeepAlive, normalize_keep_alive
 from .model_info import ModelCapability, ModelInfo, RunningModel
 
@@ -48,7 +49,7 @@ class MessageRole(str, Enum):
     TOOL = "tool"
 
 
-class ToolCall(BaseModel):
+class ToolCall(Model):
     """One function call requested by the model; `arguments` is a dict, `id` the server's or a stable one."""
 
     model_config = ConfigDict(extra="forbid")
@@ -59,7 +60,7 @@ class ToolCall(BaseModel):
     index: int = 0
 
 
-class ChatMessage(BaseModel):
+class ChatMessage(Model):
     """A chat message. `images` are base64 strings; `tool_name`/`tool_call_id` tie a tool result to its call."""
 
     model_config = ConfigDict(extra="forbid")
@@ -79,7 +80,7 @@ class ChatMessage(BaseModel):
         return value.lower() if isinstance(value, str) else value
 
 
-class LLMRequest(BaseModel):
+class LLMRequest(Model):
     """A chat request. Options left at None are not sent, so the model's own defaults apply.
 
     `max_tokens` is sent as Ollama's `num_predict`; `options` carries any other Ollama option verbatim
@@ -122,7 +123,7 @@ class LLMRequest(BaseModel):
         return None if value is None else normalize_keep_alive(value)
 
 
-class TokenUsage(BaseModel):
+class TokenUsage(Model):
     """Token counts of one call. Local inference is free, so `estimated_cost` is always 0.0."""
 
     prompt_tokens: int = 0
@@ -131,7 +132,7 @@ class TokenUsage(BaseModel):
     estimated_cost: float = 0.0
 
 
-class GenerationMetrics(BaseModel):
+class GenerationMetrics(Model):
     """Server-side timings in nanoseconds, as Ollama reports them (absent ones stay None)."""
 
     total_duration: int | None = None
@@ -140,7 +141,7 @@ class GenerationMetrics(BaseModel):
     eval_duration: int | None = None
 
 
-class Choice(BaseModel):
+class Choice(Model):
     """One completion: the assistant `message` and why generation stopped (`stop`, `length`, `load`, `unload`)."""
 
     index: int = 0
@@ -148,7 +149,7 @@ class Choice(BaseModel):
     finish_reason: str | None = None
 
 
-class LLMResponse(BaseModel):
+class LLMResponse(Model):
     """A finished chat completion. `model` is the name the server served; `thinking` is the reasoning text."""
 
     id: str
@@ -163,7 +164,7 @@ class LLMResponse(BaseModel):
     host: str | None = None
 
 
-class StreamChoice(BaseModel):
+class StreamChoice(Model):
     """The delta of one streamed chunk; `finish_reason` is set on the final chunk only."""
 
     index: int = 0
@@ -171,7 +172,7 @@ class StreamChoice(BaseModel):
     finish_reason: str | None = None
 
 
-class StreamingChunk(BaseModel):
+class StreamingChunk(Model):
     """One streamed chunk. Every chunk of a stream shares `id`; the final one carries `usage` and `metrics`."""
 
     id: str
@@ -186,7 +187,7 @@ class StreamingChunk(BaseModel):
     host: str | None = None
 
 
-class EmbeddingsRequest(BaseModel):
+class EmbeddingsRequest(Model):
     """An embeddings request: one text or a batch. `dimensions` truncates vectors (servers >= 0.11.11)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -212,7 +213,7 @@ class EmbeddingsRequest(BaseModel):
         return [self.input] if isinstance(self.input, str) else list(self.input)
 
 
-class EmbeddingData(BaseModel):
+class EmbeddingData(Model):
     """One vector; `index` is the position of its text in the request."""
 
     object: str = "embedding"
@@ -220,7 +221,7 @@ class EmbeddingData(BaseModel):
     embedding: list[float]
 
 
-class EmbeddingsResponse(BaseModel):
+class EmbeddingsResponse(Model):
     """The vectors of an embeddings request, in input order, with the prompt token count as usage."""
 
     id: str
