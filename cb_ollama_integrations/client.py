@@ -86,6 +86,9 @@ class OllamaClient(ModelManagementMixin):
 
     # -- chat -------------------------------------------------------------------------------------------
     def _chat_call(self, request: LLMRequest, stream: bool, api_key: str | None) -> Call:
+        if not request.messages:  # Ollama would answer done_reason="load" with no text, which looks like success
+            raise ValueError("a chat request needs at least one message (Ollama answers an empty chat by only "
+                             "loading the model: use load_model() for that)")
         payload = build_chat_payload(request, self.config, stream=stream)
         return Call("POST", "/api/chat", payload, model=payload["model"], headers=_auth(api_key))
 

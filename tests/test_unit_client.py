@@ -241,3 +241,10 @@ def test_every_request_carries_split_finite_timeouts(mode: str) -> None:
     timeouts = fake.requests[0].extensions["timeout"]
     assert timeouts["connect"] == 2 and timeouts["read"] == 120 and timeouts["write"] == 120
     assert None not in timeouts.values()
+
+
+def test_an_empty_chat_is_refused_before_anything_is_sent(mode: str) -> None:
+    fake = json_reply(chat_line("", done=True, done_reason="load"))
+    with fake.client() as client, pytest.raises(ValueError, match="load_model"):
+        run(client, mode, "chat_completion", LLMRequest(messages=[]))
+    assert fake.requests == []
