@@ -1,4 +1,4 @@
-"""Pure request building and response parsing for /api/chat, shared by the sync and async paths."""
+"""Pure response parsing for /api/chat (and the request builder, re-exported), shared by sync and async paths."""
 
 from __future__ import annotations
 
@@ -9,33 +9,16 @@ from typing import Any
 
 from pydantic_core import to_json
 
-from .config import OllamaConfig
+from ._chat_request import build_chat_payload
+from ._think_tags import LeadingThinkSplitter
 from .errors import StreamError
 from .types import (
-    ChatMessage,
-    LLMRequest,
     LLMResponse,
-    MessageRole,
     StreamingChunk,
     ToolCall,
 )
 
 __all__ = ["StreamAssembler", "build_chat_payload", "final_chunk", "parse_chat_response", "tool_call_id"]
-
-# Explicit LLMRequest fields that are Ollama options; max_tokens is Ollama's num_predict.
-_OPTION_FIELDS = {
-    "temperature": "temperature",
-    "max_tokens": "num_predict",
-    "top_p": "top_p",
-    "top_k": "top_k",
-    "seed": "seed",
-    "stop": "stop",
-    "num_ctx": "num_ctx",
-    "repeat_penalty": "repeat_penalty",
-    "presence_penalty": "presence_penalty",
-    "frequency_penalty": "frequency_penalty",
-}
-
 
 def tool_call_id(name: str, arguments: dict[str, Any], position: int) -> str:
     """A stable id for a tool call the server sent without one: same call, same place -> same id."""
@@ -43,59 +26,6 @@ def tool_call_id(name: str, arguments: dict[str, Any], position: int) -> str:
         f"{position}\x00{name}\x00".encode() + to_json(arguments, round_trip=True), usedforsecurity=False
     ).hexdigest()
     return f"call_{digest[:12]}"
-
-
-def _wire_message(message: ChatMessage, names_by_call_id: dict[str, str]) -> dict[str, Any]:
-    wire: dict[str, Any] = {"role": message.role.value, "content": message.content}
-    if message.images:
-        wire["images"] = message.images
-    if message.thinking:
-        wire["thinking"] = message.thinking
-    if message.tool_calls:
-        wire["tool_calls"] = [
-            {"id": call.id, "function": {"index": call.index, "name": call.name, "arguments": call.arguments}}
-            for call in message.tool_calls
-        ]
-        names_by_call_id.update({call.id: call.name for call in message.tool_calls})
-    if message.role is MessageRole.TOOL:
-        name = message.tool_name or names_by_call_id.get(message.tool_call_id or "") or message.name
-        if name:
-            wire["tool_name"] = name
-        if message.tool_call_id:
-            wire["tool_call_id"] = message.tool_call_id
-    return wire
-
-
-def build_chat_payload(request: LLMRequest, config: OllamaConfig, *, stream: bool) -> dict[str, Any]:
-    """The exact /api/chat body for `request`: unset values are left out, `stream` is always explicit.
-
-    System messages stay in `messages` (Ollama's chat endpoint has no top-level `system` field).
-    """
-    names_by_call_id: dict[str, str] = {}
-    payload: dict[str, Any] = {
-        "model": request.model or config.default_model,
-        "messages": [_wire_message(m, names_by_call_id) for m in request.messages],
-        "stream": stream,
-    }
-    if request.tools:
-        payload["tools"] = request.tools
-    if request.format is not None:
-        payload["format"] = request.format
-    options = dict(request.options or {})
-    for field, option in _OPTION_FIELDS.items():
-        value = getattr(request, field)
-        if value is not None:
-            options[option] = value
-    if options:
-        payload["options"] = options
-    if request.think is not None:
-        payload["think"] = request.think
-    keep_alive = request.keep_alive if request.keep_alive is not None else config.keep_alive
-    if keep_alive is not None:
-        payload["keep_alive"] = keep_alive
-    if request.truncate is not None:
-        payload["truncate"] = request.truncate
-    return payload
 
 
 def _parse_tool_calls(raw: list[dict[str, Any]] | None, first_position: int) -> list[ToolCall] | None:
@@ -139,13 +69,22 @@ def _raw_message(data: dict[str, Any]) -> dict[str, Any]:
     return {"content": data.get("response"), "thinking": data.get("thinking"), "tool_calls": data.get("tool_calls")}
 
 
+def _untag_whole(content: str) -> tuple[str, str | None]:
+    splitter = LeadingThinkSplitter()
+    (text, thinking), (rest, more) = splitter.feed(content), splitter.flush()
+    return text + rest, (thinking + more) or None
+
+
 def parse_chat_response(data: dict[str, Any], *, response_id: str, host: str | None = None) -> LLMResponse:
     """Turn one non-streaming /api/chat body into an LLMResponse (usage, durations, tool calls, thinking)."""
     raw = _raw_message(data)
+    content, thinking = raw.get("content") or "", raw.get("thinking") or None
+    if thinking is None and content:
+        content, thinking = _untag_whole(content)
     message = {
         "role": "assistant",
-        "content": raw.get("content") or "",
-        "thinking": raw.get("thinking") or None,
+        "content": content,
+        "thinking": thinking,
         "tool_calls": _parse_tool_calls(raw.get("tool_calls"), 0),
         "images": raw.get("images") or None,
     }
@@ -190,6 +129,7 @@ class StreamAssembler:
         self.content: list[str] = []
         self.done = False
         self._tool_calls_seen = 0
+        self._think_tags: LeadingThinkSplitter | None = LeadingThinkSplitter()
 
     @property
     def partial_content(self) -> str:
@@ -207,10 +147,10 @@ class StreamAssembler:
         raw = _raw_message(data)
         calls = _parse_tool_calls(raw.get("tool_calls"), self._tool_calls_seen)
         self._tool_calls_seen += len(calls or ())
-        content = raw.get("content") or ""
-        self.content.append(content)
         self.done = bool(data.get("done"))
-        delta = {"role": "assistant", "content": content, "thinking": raw.get("thinking") or None, "tool_calls": calls}
+        content, thinking = self._untag(raw.get("content") or "", raw.get("thinking") or "")
+        self.content.append(content)
+        delta = {"role": "assistant", "content": content, "thinking": thinking or None, "tool_calls": calls}
         return StreamingChunk.model_validate({
             "id": self.id,
             "created": self.created,
@@ -221,6 +161,20 @@ class StreamAssembler:
             "done": self.done,
             "host": self.host,
         })
+
+    def _untag(self, content: str, thinking: str) -> tuple[str, str]:
+        """Move a leading <think> block out of the content, unless the server separates thinking itself."""
+        if self._think_tags is None:
+            return content, thinking
+        if thinking:  # the server parses thinking: hand back anything held and stop looking for tags
+            held, held_thinking = self._think_tags.flush()
+            self._think_tags = None
+            return held + content, held_thinking + thinking
+        text, tagged = self._think_tags.feed(content)
+        if self.done:
+            rest, more = self._think_tags.flush()
+            text, tagged = text + rest, tagged + more
+        return text, tagged
 
     def finish(self) -> None:
         """Raise StreamError if the stream ended without its `done: true` line."""

@@ -1,0 +1,77 @@
+"""Pure request building for /api/chat: the exact body for an LLMRequest, shared by sync and async paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .config import OllamaConfig
+from .types import ChatMessage, LLMRequest, MessageRole
+
+__all__ = ["build_chat_payload"]
+
+# Explicit LLMRequest fields that are Ollama options; max_tokens is Ollama's num_predict.
+_OPTION_FIELDS = {
+    "temperature": "temperature",
+    "max_tokens": "num_predict",
+    "top_p": "top_p",
+    "top_k": "top_k",
+    "seed": "seed",
+    "stop": "stop",
+    "num_ctx": "num_ctx",
+    "repeat_penalty": "repeat_penalty",
+    "presence_penalty": "presence_penalty",
+    "frequency_penalty": "frequency_penalty",
+}
+
+
+def _wire_message(message: ChatMessage, names_by_call_id: dict[str, str]) -> dict[str, Any]:
+    wire: dict[str, Any] = {"role": message.role.value, "content": message.content}
+    if message.images:
+        wire["images"] = message.images
+    if message.thinking:
+        wire["thinking"] = message.thinking
+    if message.tool_calls:
+        wire["tool_calls"] = [
+            {"id": call.id, "function": {"index": call.index, "name": call.name, "arguments": call.arguments}}
+            for call in message.tool_calls
+        ]
+        names_by_call_id.update({call.id: call.name for call in message.tool_calls})
+    if message.role is MessageRole.TOOL:
+        name = message.tool_name or names_by_call_id.get(message.tool_call_id or "") or message.name
+        if name:
+            wire["tool_name"] = name
+        if message.tool_call_id:
+            wire["tool_call_id"] = message.tool_call_id
+    return wire
+
+
+def build_chat_payload(request: LLMRequest, config: OllamaConfig, *, stream: bool) -> dict[str, Any]:
+    """The exact /api/chat body for `request`: unset values are left out, `stream` is always explicit.
+
+    System messages stay in `messages` (Ollama's chat endpoint has no top-level `system` field).
+    """
+    names_by_call_id: dict[str, str] = {}
+    payload: dict[str, Any] = {
+        "model": request.model or config.default_model,
+        "messages": [_wire_message(m, names_by_call_id) for m in request.messages],
+        "stream": stream,
+    }
+    if request.tools:
+        payload["tools"] = request.tools
+    if request.format is not None:
+        payload["format"] = request.format
+    options = dict(request.options or {})
+    for field, option in _OPTION_FIELDS.items():
+        value = getattr(request, field)
+        if value is not None:
+            options[option] = value
+    if options:
+        payload["options"] = options
+    if request.think is not None:
+        payload["think"] = request.think
+    keep_alive = request.keep_alive if request.keep_alive is not None else config.keep_alive
+    if keep_alive is not None:
+        payload["keep_alive"] = keep_alive
+    if request.truncate is not None:
+        payload["truncate"] = request.truncate
+    return payload
