@@ -150,3 +150,7 @@ def test_a_missing_model_raises_model_not_found_with_the_pull_hint() -> None:
     server = FakeEmbedServer(status=404, error='model "nope" not found, try pulling it first')
     with pytest.raises(ModelNotFoundError, match="ollama pull nope"):
         server.embeddings(model="nope").embed_query("x")
+
+
+def test_ten_thousand_texts_take_ten_requests_by_default() -> None:
+    assert CBOllamaEmbeddings(model="all-minilm").core_config().embed_batch_size == 1000

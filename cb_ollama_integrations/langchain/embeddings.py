@@ -47,7 +47,7 @@ class CBOllamaEmbeddings(OllamaConnection, Embeddings):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     model: str = Field(description="Model name; default OLLAMA_EMBEDDING_MODEL, else nomic-embed-text.")
-    batch_size: int = Field(256, ge=1, description="Texts per /api/embed request.")
+    batch_size: int = Field(1000, ge=1, description="Texts per /api/embed request (10,000 texts: 10 requests).")
     concurrency: int = Field(4, ge=1, description="Batches in flight at once in the async methods.")
     dimensions: int | None = Field(None, ge=1, description="Truncate vectors to this many dimensions.")
     truncate: bool | None = Field(None, description="Let the server cut texts longer than the context.")
