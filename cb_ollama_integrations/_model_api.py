@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncGenerator, Generator
 from contextlib import aclosing, closing
 from typing import TYPE_CHECKING, Any, cast
 
-from ._engine import Call
+from ._engine import Call, Reply
 from ._keepalive import KeepAlive, normalize_keep_alive
 from ._model_protocol import build_load_payload, merge_model_info
 from ._pull_protocol import PullUpdate, build_pull_call, parse_pull_line
 from .catalog import CATALOG, get_model_info, normalize_model_name
-from .errors import ParseError, StreamError
+from .errors import LLMError, ParseError, StreamError
 from .model_info import ModelInfo, RunningModel
 
 if TYPE_CHECKING:
@@ -23,8 +24,14 @@ if TYPE_CHECKING:
 
 __all__ = ["ModelManagementMixin"]
 
+logger = logging.getLogger("cb_ollama_integrations")
+
 _Lines = Generator[tuple[str, bytes], None, None]  # the engine's streams are generators: closable
 _ALines = AsyncGenerator[tuple[str, bytes], None]
+
+
+def _reraise(exc: BaseException) -> BaseException:
+    raise exc  # not a host failure (e.g. cancellation): never swallowed
 
 
 def _bearer(api_key: str | None) -> dict[str, str] | None:
@@ -128,16 +135,30 @@ class ModelManagementMixin:
         self._pool.host(host).loaded_models = {normalize_model_name(m.name) for m in running}
         return running
 
+    def _running_on(self, answers: list[Reply | BaseException]) -> list[RunningModel]:
+        """Models of the hosts that answered; an unreachable host is skipped (all unreachable: its error)."""
+        replies = [a for a in answers if isinstance(a, Reply)]
+        if not replies:
+            raise next(a for a in answers if isinstance(a, BaseException))
+        for failed in (a for a in answers if isinstance(a, BaseException)):
+            logger.info("list_running: a host did not answer /api/ps: %s", failed)
+        return [m for r in replies for m in self._note_running(r.host, _running(r.data, r.host))]
+
     def list_running(self) -> list[RunningModel]:
-        """Models loaded in memory on every host (GET /api/ps), with size, VRAM and expiry."""
-        return [m for host in self.config.hosts for m in self._note_running(
-            host, _running(self._engine.send(self._call("GET", "/api/ps", host=host)).data, host))]
+        """Models loaded in memory on every host that answers (GET /api/ps), with size, VRAM and expiry."""
+        answers: list[Reply | BaseException] = []
+        for host in self.config.hosts:
+            try:
+                answers.append(self._engine.send(self._call("GET", "/api/ps", host=host)))
+            except LLMError as exc:
+                answers.append(exc)
+        return self._running_on(answers)
 
     async def alist_running(self) -> list[RunningModel]:
-        """Async twin of `list_running`."""
-        replies = await asyncio.gather(*(self._engine.asend(self._call("GET", "/api/ps", host=h))
-                                         for h in self.config.hosts))
-        return [m for r in replies for m in self._note_running(r.host, _running(r.data, r.host))]
+        """Async twin of `list_running` (hosts asked concurrently)."""
+        answers = await asyncio.gather(*(self._engine.asend(self._call("GET", "/api/ps", host=h))
+                                         for h in self.config.hosts), return_exceptions=True)
+        return self._running_on([a if isinstance(a, Reply | LLMError) else _reraise(a) for a in answers])
 
     def load_model(self, name: str, keep_alive: KeepAlive | None = None) -> str:
         """Load a model without generating (empty chat request); returns the server's done_reason ("load")."""

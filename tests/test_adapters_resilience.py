@@ -61,3 +61,25 @@ async def test_llama_index_fails_over_and_surfaces_circuit_open() -> None:
             llm.complete("hi")
         with pytest.raises(CircuitOpenError):
             llm.complete("hi")
+
+
+def fake_ps(request: httpx.Request) -> httpx.Response:
+    """A fake pair of hosts for /api/ps: `down` refuses, `up` has one model loaded."""
+    if request.url.host == "down":
+        raise httpx.ConnectError("connection refused", request=request)
+    return httpx.Response(200, json={"models": [{"name": "m:latest", "size": 10, "size_vram": 0,
+                                                 "expires_at": "2030-01-01T00:00:00Z"}]})
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_list_running_skips_a_host_that_is_down(mode: str) -> None:
+    import asyncio  # noqa: PLC0415 - only this test needs it
+
+    config = OllamaConfig(base_urls=(DOWN, UP), max_retries=0)
+    with OllamaClient(config, transport=httpx.MockTransport(fake_ps),
+                      async_transport=httpx.MockTransport(fake_ps)) as core:
+        running = core.list_running() if mode == "sync" else asyncio.run(core.alist_running())
+        assert [(m.name, m.host) for m in running] == [("m:latest", UP)]
+    with OllamaClient(OllamaConfig(base_url=DOWN, max_retries=0), transport=httpx.MockTransport(fake_ps),
+                      async_transport=httpx.MockTransport(fake_ps)) as alone, pytest.raises(NetworkError):
+        alone.list_running() if mode == "sync" else asyncio.run(alone.alist_running())
