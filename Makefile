@@ -34,7 +34,7 @@ server:
 stop:
 	scripts/ollama-server stop
 
-# Benchmarks against a FAKE Ollama on loopback (about 15 min). ARGS="--quick" for a short pass;
+# Benchmarks against a FAKE Ollama on loopback (8-15 min). ARGS="--quick" for a short pass;
 # ARGS="--real http://127.0.0.1:11435 --clients raw-httpx,cb-core" for W1-W3 against the real server.
 bench: install
 	$(BIN)/pip install -q -e '.[all,dev,bench]'
