@@ -5,6 +5,8 @@ The hosts are fakes (httpx.MockTransport): "down" refuses every connection, "up"
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from llama_index.core.llms import ChatMessage as LIChatMessage
@@ -73,8 +75,6 @@ def fake_ps(request: httpx.Request) -> httpx.Response:
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_list_running_skips_a_host_that_is_down(mode: str) -> None:
-    import asyncio  # noqa: PLC0415 - only this test needs it
-
     config = OllamaConfig(base_urls=(DOWN, UP), max_retries=0)
     with OllamaClient(config, transport=httpx.MockTransport(fake_ps),
                       async_transport=httpx.MockTransport(fake_ps)) as core:
