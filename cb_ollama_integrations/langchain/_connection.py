@@ -13,12 +13,16 @@ from .._keepalive import KeepAlive, normalize_keep_alive
 from ..client import OllamaClient
 from ..config import OllamaConfig, RoutingStrategy, _split_userinfo
 
-__all__ = ["OllamaConnection", "model_from_env"]
+__all__ = ["OllamaConnection", "with_default_model"]
 
 
-def model_from_env(field: str) -> str:
-    """The default model now: OLLAMA_DEFAULT_MODEL / OLLAMA_EMBEDDING_MODEL, else the config default."""
-    return str(getattr(OllamaConfig.from_env(), field))
+def with_default_model(data: Any, field: str) -> Any:
+    """Constructor data with `model` filled in when unset: from the given config (or client's) `field`, else
+    OLLAMA_DEFAULT_MODEL / OLLAMA_EMBEDDING_MODEL, else the core default (read now, at construction)."""
+    if isinstance(data, dict) and data.get("model") is None:
+        config = data.get("config") or getattr(data.get("client"), "config", None)
+        data = {**data, "model": getattr(config if config else OllamaConfig.from_env(), field)}
+    return data
 
 
 class OllamaConnection(BaseModel):

@@ -18,7 +18,7 @@ from pydantic import ConfigDict, Field, model_validator
 from .._chat_protocol import final_chunk
 from ..catalog import get_model_info
 from ..model_info import ModelCapability, ModelInfo
-from ._connection import OllamaConnection, model_from_env
+from ._connection import OllamaConnection, with_default_model
 from ._convert import ChunkConverter
 from ._request import CALL_OPTIONS, build_request
 from ._structured import StructuredMethod, structured_runnable
@@ -83,10 +83,7 @@ class ChatCBOllama(OllamaConnection, BaseChatModel):
     @classmethod
     def _default_model(cls, data: Any) -> Any:
         """Resolve the model now: explicit, else the given config's (or client's) default, else the environment."""
-        if isinstance(data, dict) and data.get("model") is None:
-            config = data.get("config") or getattr(data.get("client"), "config", None)
-            data = {**data, "model": config.default_model if config else model_from_env("default_model")}
-        return data
+        return with_default_model(data, "default_model")
 
     @property
     def _llm_type(self) -> str:

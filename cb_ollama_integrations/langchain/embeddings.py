@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from ..catalog import normalize_model_name
 from ..types import EmbeddingsRequest, EmbeddingsResponse
-from ._connection import OllamaConnection, model_from_env
+from ._connection import OllamaConnection, with_default_model
 
 __all__ = ["INSTRUCTIONS_BY_FAMILY", "CBOllamaEmbeddings"]
 
@@ -58,10 +58,7 @@ class CBOllamaEmbeddings(OllamaConnection, Embeddings):
     @classmethod
     def _default_model(cls, data: Any) -> Any:
         """Resolve the model now: explicit, else the config's (or client's) embedding model, else the environment."""
-        if isinstance(data, dict) and data.get("model") is None:
-            config = data.get("config") or getattr(data.get("client"), "config", None)
-            data = {**data, "model": config.embedding_model if config else model_from_env("embedding_model")}
-        return data
+        return with_default_model(data, "embedding_model")
 
     def _config_overrides(self) -> dict[str, Any]:
         return {"embedding_model": self.model, "embed_batch_size": self.batch_size}
