@@ -8,12 +8,11 @@ config, types, errors or catalog stays cheap.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 import importlib
 from typing import TYPE_CHECKING, Any
 
 from ._breaker import CircuitState
+from ._version import __version__
 from .catalog import get_model_info, get_recommended_models
 from .config import OllamaConfig, RoutingStrategy
 from .errors import (

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from . import __version__
+from ._version import __version__
 from ._wire import error_for_status
 from .config import OllamaConfig
 from .errors import LLMError, LLMTimeoutError, NetworkError, ParseError
