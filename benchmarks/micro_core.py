@@ -21,9 +21,10 @@ from pydantic import TypeAdapter
 from pydantic_core import from_json
 
 from cb_ollama_integrations import ChatMessage, LLMRequest, OllamaClient, OllamaConfig
-from cb_ollama_integrations._chat_protocol import StreamAssembler, build_chat_payload, parse_chat_response
-from cb_ollama_integrations._transport import map_httpx_errors
-from cb_ollama_integrations._wire import LineSplitter
+from cb_ollama_integrations._http.errors import map_httpx_errors
+from cb_ollama_integrations._protocol.chat_request import build_chat_payload
+from cb_ollama_integrations._protocol.chat_response import StreamAssembler, parse_chat_response
+from cb_ollama_integrations._protocol.json_lines import LineSplitter
 from cb_ollama_integrations.types import (
     Choice,
     EmbeddingData,

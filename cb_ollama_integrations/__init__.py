@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._breaker import CircuitState
+from ._resilience.breaker import CircuitState
 from ._version import __version__
 from .catalog import get_model_info, get_recommended_models
 from .config import OllamaConfig, RoutingStrategy
@@ -47,7 +47,7 @@ from .types import (
 
 if TYPE_CHECKING:
     from ._functions import acheck_availability, check_availability, create_client_from_env
-    from ._pull_protocol import PullUpdate
+    from ._protocol.pull import PullUpdate
     from .client import OllamaClient
     from .registry import (
         LLMProviderClient,
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 # Public names whose modules import httpx: resolved on first access (PEP 562).
 _LAZY = {
     "OllamaClient": ".client",
-    "PullUpdate": "._pull_protocol",
+    "PullUpdate": "._protocol.pull",
     "acheck_availability": "._functions",
     "check_availability": "._functions",
     "create_client_from_env": "._functions",

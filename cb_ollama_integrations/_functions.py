@@ -1,10 +1,12 @@
-"""Module-level helpers of the seed API: create_client_from_env and check_availability."""
+"""Module-level helpers of the seed API: create_client_from_env and check_availability.
+
+They go through the same client, transport and error mapping as every other call (User-Agent, TLS settings,
+timeouts), with no retries: an availability check answers at once.
+"""
 
 from __future__ import annotations
 
 from typing import Any
-
-import httpx
 
 from .client import OllamaClient
 from .config import OllamaConfig
@@ -17,24 +19,23 @@ def create_client_from_env(**overrides: Any) -> OllamaClient:
     return OllamaClient(OllamaConfig.from_env(**overrides))
 
 
-def check_availability(base_url: str = "http://localhost:11434", timeout: float = 2.0, *,
-                       verify_ssl: bool = True) -> bool:
-    """True if an Ollama server answers GET / at `base_url` within `timeout` seconds. Never raises, never hangs."""
-    url = OllamaConfig(base_url=base_url).base_url
-    try:
-        response = httpx.get(url + "/", timeout=timeout, verify=verify_ssl)
-    except (httpx.HTTPError, httpx.InvalidURL):
-        return False
-    return response.status_code == 200
+def _probe_config(base_url: str | None, timeout: float, verify_ssl: bool) -> OllamaConfig:
+    # base_url None: the host OLLAMA_BASE_URL / OLLAMA_HOST name, else the default, as for every client
+    return OllamaConfig.from_env(base_url=base_url, timeout_seconds=timeout, connect_timeout_seconds=timeout,
+                                 max_retries=0, verify_ssl=verify_ssl)
 
 
-async def acheck_availability(base_url: str = "http://localhost:11434", timeout: float = 2.0, *,
-                              verify_ssl: bool = True) -> bool:
+def check_availability(base_url: str | None = None, timeout: float = 2.0, *, verify_ssl: bool = True) -> bool:
+    """True if an Ollama server answers GET / at `base_url` within `timeout` seconds. Never raises for a host
+    that is down; an invalid URL or timeout is a ValueError.
+
+    `base_url=None` checks the host the environment names (OLLAMA_BASE_URL, else OLLAMA_HOST), else the default.
+    """
+    with OllamaClient(_probe_config(base_url, timeout, verify_ssl)) as client:
+        return client.health_check()
+
+
+async def acheck_availability(base_url: str | None = None, timeout: float = 2.0, *, verify_ssl: bool = True) -> bool:
     """Async twin of `check_availability`."""
-    url = OllamaConfig(base_url=base_url).base_url
-    try:
-        async with httpx.AsyncClient(timeout=timeout, verify=verify_ssl) as client:
-            response = await client.get(url + "/")
-    except (httpx.HTTPError, httpx.InvalidURL):
-        return False
-    return response.status_code == 200
+    async with OllamaClient(_probe_config(base_url, timeout, verify_ssl)) as client:
+        return await client.ahealth_check()

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from .model_info import ModelCapability, ModelInfo
 
-__all__ = ["CATALOG", "get_model_info", "get_recommended_models", "normalize_model_name"]
+__all__ = [
+    "CATALOG",
+    "EMBEDDING_INSTRUCTIONS",
+    "embedding_instructions",
+    "get_model_info",
+    "get_recommended_models",
+    "normalize_model_name",
+]
 
 T, C, K, R, E, V, F, H = (
     ModelCapability.TEXT_GENERATION,
@@ -85,6 +92,29 @@ _RECOMMENDED: dict[str, list[str]] = {
     "quality": ["gemma3:4b", "qwen2.5-coder:3b", "llama3"],
     "embeddings": ["nomic-embed-text:latest"],
 }
+
+
+# (query instruction, document instruction) that embedding model families were trained with; retrieval quality
+# drops noticeably without them (e.g. nomic-embed-text). Both adapters' embedding classes read this table.
+EMBEDDING_INSTRUCTIONS: dict[str, tuple[str, str]] = {
+    "nomic-embed-text": ("search_query: ", "search_document: "),
+    "mxbai-embed-large": ("Represent this sentence for searching relevant passages: ", ""),
+    "e5": ("query: ", "passage: "),
+    "multilingual-e5": ("query: ", "passage: "),
+    "snowflake-arctic-embed": ("Represent this sentence for searching relevant passages: ", ""),
+}
+
+
+def embedding_instructions(model: str) -> tuple[str, str]:
+    """The (query, document) prefixes the model's family was trained with, or ("", "") when it needs none.
+
+    Matches the family and its variants: `nomic-embed-text:v1.5`, `e5-large` (family `e5`).
+    """
+    family = normalize_model_name(model).rsplit("/", 1)[-1].split(":", 1)[0]
+    for name, pair in EMBEDDING_INSTRUCTIONS.items():
+        if family == name or family.startswith(f"{name}-"):
+            return pair
+    return "", ""
 
 
 def normalize_model_name(name: str) -> str:

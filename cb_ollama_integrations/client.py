@@ -11,46 +11,25 @@ from typing import Any
 
 import httpx
 
-from ._chat_protocol import StreamAssembler, build_chat_payload, parse_chat_response
-from ._engine import Call, Engine, Reply
-from ._model_api import ModelManagementMixin
-from ._model_protocol import build_embed_payload, parse_embed_vectors
-from ._routing import HostPool
-from ._transport import Transport
-from ._wire import parse_json
+from ._http.engine import Engine
+from ._http.transport import Transport
+from ._model_management import ModelManagement
+from ._protocol.calls import Call, Reply
+from ._protocol.chat_request import build_chat_call
+from ._protocol.chat_response import StreamAssembler, parse_chat_response
+from ._protocol.embed import EmbedPart, build_embed_calls, combine_embed_parts, parse_embed_part
+from ._protocol.json_lines import parse_json
+from ._resilience.routing import HostPool
 from .config import OllamaConfig
 from .errors import StreamError
-from .types import (
-    EmbeddingData,
-    EmbeddingsRequest,
-    EmbeddingsResponse,
-    LLMRequest,
-    LLMResponse,
-    StreamingChunk,
-    TokenUsage,
-)
+from .types import EmbeddingsRequest, EmbeddingsResponse, LLMRequest, LLMResponse, StreamingChunk, TokenUsage
 
 __all__ = ["OllamaClient"]
 
 logger = logging.getLogger("cb_ollama_integrations")
 
 
-def _auth(api_key: str | None) -> dict[str, str] | None:
-    return {"Authorization": f"Bearer {api_key}"} if api_key else None
-
-
-def _embed_result(
-    request: EmbeddingsRequest, model: str, parts: list[tuple[list[EmbeddingData], int]]
-) -> EmbeddingsResponse:
-    prompt = sum(tokens for _, tokens in parts)
-    response = EmbeddingsResponse(
-        id=request.id, model=model, data=[], usage=TokenUsage(prompt_tokens=prompt, total_tokens=prompt)
-    )
-    response.data = [item for items, _ in parts for item in items]  # built from decoded JSON: no re-validation
-    return response
-
-
-class OllamaClient(ModelManagementMixin):
+class OllamaClient(ModelManagement):
     """Talks to one Ollama host, or routes over several (`config.base_urls`) with breakers and failover.
 
     Every network method has an async twin named with an `a` prefix. Sync and async calls share the
@@ -86,11 +65,7 @@ class OllamaClient(ModelManagementMixin):
 
     # -- chat -------------------------------------------------------------------------------------------
     def _chat_call(self, request: LLMRequest, stream: bool, api_key: str | None) -> Call:
-        if not request.messages:  # Ollama would answer done_reason="load" with no text, which looks like success
-            raise ValueError("a chat request needs at least one message (Ollama answers an empty chat by only "
-                             "loading the model: use load_model() for that)")
-        payload = build_chat_payload(request, self.config, stream=stream)
-        return Call("POST", "/api/chat", payload, model=payload["model"], headers=_auth(api_key))
+        return build_chat_call(request, self.config, stream=stream, api_key=api_key)
 
     def _chat_result(self, request: LLMRequest, reply: Reply) -> LLMResponse:
         response = parse_chat_response(reply.data, response_id=f"chatcmpl-{request.id}", host=reply.host)
@@ -158,29 +133,15 @@ class OllamaClient(ModelManagementMixin):
         assembler.finish()
 
     # -- embeddings -----------------------------------------------------------------------------------
-    def _embed_calls(self, request: EmbeddingsRequest, api_key: str | None) -> list[tuple[int, Call]]:
-        texts, size = request.texts, self.config.embed_batch_size
-        return [
-            (start, Call("POST", "/api/embed", build_embed_payload(request, texts[start:start + size], self.config),
-                         model=request.model or self.config.embedding_model, headers=_auth(api_key)))
-            for start in range(0, len(texts), size)
-        ]
-
-    @staticmethod
-    def _embed_part(start: int, call: Call, reply: Reply) -> tuple[list[EmbeddingData], int]:
-        expected = len(call.payload["input"]) if call.payload else 0
-        items, usage = parse_embed_vectors(reply.data, expected=expected, offset=start, url=reply.host)
-        return items, usage.prompt_tokens
-
     def embeddings(self, request: EmbeddingsRequest, api_key: str | None = None) -> EmbeddingsResponse:
         """Embed one text or a batch via POST /api/embed, `config.embed_batch_size` texts per request.
 
         Vectors come back in input order (`data[i].index == i`). An empty batch returns no vectors and sends
         nothing.
         """
-        model = request.model or self.config.embedding_model
-        parts = [self._embed_part(s, c, self._engine.send(c)) for s, c in self._embed_calls(request, api_key)]
-        return _embed_result(request, model, parts)
+        calls = build_embed_calls(request, self.config, api_key)
+        parts = [parse_embed_part(start, call, self._engine.send(call)) for start, call in calls]
+        return combine_embed_parts(request, self.config, parts)
 
     async def aembeddings(
         self, request: EmbeddingsRequest, api_key: str | None = None, *, concurrency: int = 1
@@ -188,13 +149,13 @@ class OllamaClient(ModelManagementMixin):
         """Async twin of `embeddings`; up to `concurrency` batches are in flight at once."""
         limit = asyncio.Semaphore(max(1, concurrency))
 
-        async def one(start: int, call: Call) -> tuple[list[EmbeddingData], int]:
+        async def one(start: int, call: Call) -> EmbedPart:
             async with limit:
-                return self._embed_part(start, call, await self._engine.asend(call))
+                return parse_embed_part(start, call, await self._engine.asend(call))
 
-        calls = self._embed_calls(request, api_key)
-        parts = list(await asyncio.gather(*(one(s, c) for s, c in calls)))
-        return _embed_result(request, request.model or self.config.embedding_model, parts)
+        calls = build_embed_calls(request, self.config, api_key)
+        parts = list(await asyncio.gather(*(one(start, call) for start, call in calls)))
+        return combine_embed_parts(request, self.config, parts)
 
     # -- lifecycle --------------------------------------------------------------------------------------
     def close(self) -> None:

@@ -11,11 +11,19 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from ._base import Model
-from ._env import config_values_from_env
-from ._keepalive import KeepAlive, normalize_keep_alive
+from ._values.base import DeferredModel
+from ._values.env import config_values_from_env
+from ._values.keep_alive import KeepAlive, normalize_keep_alive
 
-__all__ = ["DEFAULT_BASE_URL", "OllamaConfig", "RoutingStrategy"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "KeepAlive",
+    "OllamaConfig",
+    "RoutingStrategy",
+    "config_values_from_env",
+    "normalize_keep_alive",
+    "split_url_credentials",
+]
 
 DEFAULT_BASE_URL = "http://localhost:11434"
 
@@ -36,8 +44,8 @@ class RoutingStrategy(str, Enum):
     PERFORMANCE_FIRST = "performance_first"
 
 
-def _split_userinfo(url: str) -> tuple[str, str | None]:
-    """Return (url without user:password@, Basic auth header value or None)."""
+def split_url_credentials(url: str) -> tuple[str, str | None]:
+    """Return (url without user:password@, the Basic Authorization header value for them, or None)."""
     parts = urlsplit(url)
     if parts.username is None:
         return url, None
@@ -58,7 +66,7 @@ def _clean_url(url: str) -> str:
     return text
 
 
-class OllamaConfig(Model):
+class OllamaConfig(DeferredModel):
     """Settings of an `OllamaClient`.
 
     `OllamaConfig()` holds the defaults; `OllamaConfig.from_env(**overrides)` reads the OLLAMA_* variables
@@ -111,7 +119,7 @@ class OllamaConfig(Model):
             urls = [raw] if isinstance(raw, str) else list(raw or [])
             cleaned = []
             for url in urls:
-                clean, auth = _split_userinfo(str(url).strip())
+                clean, auth = split_url_credentials(str(url).strip())
                 cleaned.append(clean)
                 if auth and not any(k.lower() == "authorization" for k in headers):
                     headers["Authorization"] = auth

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ._base import Model
+from ._values.base import DeferredModel
 
 __all__ = ["ModelCapability", "ModelInfo", "RunningModel"]
 
@@ -25,7 +25,7 @@ class ModelCapability(str, Enum):
     THINKING = "thinking"
 
 
-class ModelInfo(Model):
+class ModelInfo(DeferredModel):
     """What is known about a model: catalog defaults, merged with the server's facts when fetched live."""
 
     id: str
@@ -47,7 +47,7 @@ class ModelInfo(Model):
     source: Literal["catalog", "family", "server"] = "catalog"
 
 
-class RunningModel(Model):
+class RunningModel(DeferredModel):
     """A model loaded in a server's memory, from GET /api/ps."""
 
     name: str

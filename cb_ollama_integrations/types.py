@@ -7,15 +7,17 @@ loudly); `None` always means "not set, don't send".
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from enum import Enum
 from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator
+from pydantic_core import to_json
 
-from ._base import Model
-from ._keepalive import KeepAlive, normalize_keep_alive
+from ._values.base import DeferredModel
+from ._values.keep_alive import KeepAlive, normalize_keep_alive
 from .model_info import ModelCapability, ModelInfo, RunningModel
 
 __all__ = [
@@ -49,7 +51,7 @@ class MessageRole(str, Enum):
     TOOL = "tool"
 
 
-class ToolCall(Model):
+class ToolCall(DeferredModel):
     """One function call requested by the model; `arguments` is a dict, `id` the server's or a stable one."""
 
     model_config = ConfigDict(extra="forbid")
@@ -59,8 +61,19 @@ class ToolCall(Model):
     arguments: dict[str, Any] = Field(default_factory=dict)
     index: int = 0
 
+    @staticmethod
+    def stable_id(name: str, arguments: dict[str, Any], position: int) -> str:
+        """The id of a call the server sent without one: the same call at the same place gets the same id.
 
-class ChatMessage(Model):
+        Adapters use it too, so a framework's tool message finds its call again after a round trip.
+        """
+        digest = hashlib.sha1(
+            f"{position}\x00{name}\x00".encode() + to_json(arguments, round_trip=True), usedforsecurity=False
+        ).hexdigest()
+        return f"call_{digest[:12]}"
+
+
+class ChatMessage(DeferredModel):
     """A chat message. `images` are base64 strings; `tool_name`/`tool_call_id` tie a tool result to its call."""
 
     model_config = ConfigDict(extra="forbid")
@@ -80,7 +93,7 @@ class ChatMessage(Model):
         return value.lower() if isinstance(value, str) else value
 
 
-class LLMRequest(Model):
+class LLMRequest(DeferredModel):
     """A chat request. Options left at None are not sent, so the model's own defaults apply.
 
     `max_tokens` is sent as Ollama's `num_predict`; `options` carries any other Ollama option verbatim
@@ -123,7 +136,7 @@ class LLMRequest(Model):
         return None if value is None else normalize_keep_alive(value)
 
 
-class TokenUsage(Model):
+class TokenUsage(DeferredModel):
     """Token counts of one call. Local inference is free, so `estimated_cost` is always 0.0."""
 
     prompt_tokens: int = 0
@@ -132,7 +145,7 @@ class TokenUsage(Model):
     estimated_cost: float = 0.0
 
 
-class GenerationMetrics(Model):
+class GenerationMetrics(DeferredModel):
     """Server-side timings in nanoseconds, as Ollama reports them (absent ones stay None)."""
 
     total_duration: int | None = None
@@ -141,7 +154,7 @@ class GenerationMetrics(Model):
     eval_duration: int | None = None
 
 
-class Choice(Model):
+class Choice(DeferredModel):
     """One completion: the assistant `message` and why generation stopped (`stop`, `length`, `load`, `unload`)."""
 
     index: int = 0
@@ -149,7 +162,7 @@ class Choice(Model):
     finish_reason: str | None = None
 
 
-class LLMResponse(Model):
+class LLMResponse(DeferredModel):
     """A finished chat completion. `model` is the name the server served; `thinking` is the reasoning text."""
 
     id: str
@@ -164,7 +177,7 @@ class LLMResponse(Model):
     host: str | None = None
 
 
-class StreamChoice(Model):
+class StreamChoice(DeferredModel):
     """The delta of one streamed chunk; `finish_reason` is set on the final chunk only."""
 
     index: int = 0
@@ -172,7 +185,7 @@ class StreamChoice(Model):
     finish_reason: str | None = None
 
 
-class StreamingChunk(Model):
+class StreamingChunk(DeferredModel):
     """One streamed chunk. Every chunk of a stream shares `id`; the final one carries `usage` and `metrics`."""
 
     id: str
@@ -186,8 +199,23 @@ class StreamingChunk(Model):
     done: bool = False
     host: str | None = None
 
+    @classmethod
+    def from_response(cls, response: LLMResponse) -> StreamingChunk:
+        """A whole answer as the one final chunk of a stream, so one stream converter handles both."""
+        choice = response.choices[0]
+        return cls.model_validate({
+            "id": response.id,
+            "created": response.created,
+            "model": response.model,
+            "choices": [{"delta": choice.message, "finish_reason": choice.finish_reason}],
+            "usage": response.usage,
+            "metrics": response.metrics,
+            "done": True,
+            "host": response.host,
+        })
 
-class EmbeddingsRequest(Model):
+
+class EmbeddingsRequest(DeferredModel):
     """An embeddings request: one text or a batch. `dimensions` truncates vectors (servers >= 0.11.11)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -213,7 +241,7 @@ class EmbeddingsRequest(Model):
         return [self.input] if isinstance(self.input, str) else list(self.input)
 
 
-class EmbeddingData(Model):
+class EmbeddingData(DeferredModel):
     """One vector; `index` is the position of its text in the request."""
 
     object: str = "embedding"
@@ -221,7 +249,7 @@ class EmbeddingData(Model):
     embedding: list[float]
 
 
-class EmbeddingsResponse(Model):
+class EmbeddingsResponse(DeferredModel):
     """The vectors of an embeddings request, in input order, with the prompt token count as usage."""
 
     id: str

@@ -19,7 +19,7 @@ import pytest
 from _mock import FakeOllama, chat_line, ndjson
 
 from cb_ollama_integrations import OllamaClient, OllamaConfig
-from cb_ollama_integrations import _model_api as model_api
+from cb_ollama_integrations import _model_management as model_api
 from cb_ollama_integrations.cli import main
 from cb_ollama_integrations.cli._common import describe_expiry, human_bytes
 

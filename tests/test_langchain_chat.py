@@ -20,8 +20,7 @@ from langchain_core.load import dumpd, dumps
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from pydantic import BaseModel, ValidationError
 
-from cb_ollama_integrations import OllamaClient, OllamaConfig
-from cb_ollama_integrations._chat_protocol import tool_call_id
+from cb_ollama_integrations import OllamaClient, OllamaConfig, ToolCall
 from cb_ollama_integrations.langchain import CBOllamaEmbeddings, ChatCBOllama
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -182,7 +181,8 @@ def _history(weather_id: str, time_id: str) -> list[Any]:
 def test_tool_results_carry_tool_name_and_call_id_matched_from_the_ai_message() -> None:
     fake = FakeOllama()
     fake.model().invoke(_history("c1", "c2"))
-    weather, time = tool_call_id("get_weather", {"city": "Paris"}, 0), tool_call_id("get_time", {"city": "Oslo"}, 1)
+    weather = ToolCall.stable_id("get_weather", {"city": "Paris"}, 0)
+    time = ToolCall.stable_id("get_time", {"city": "Oslo"}, 1)
     assert fake.bodies[0]["messages"] == [
         {"role": "system", "content": "Use tools."},
         {"role": "user", "content": "Weather in Paris and time in Oslo?"},

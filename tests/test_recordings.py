@@ -11,10 +11,11 @@ import pytest
 from _recordings import RECORDINGS, Exchange, exchanges
 
 from cb_ollama_integrations import ModelCapability
-from cb_ollama_integrations._chat_protocol import StreamAssembler, parse_chat_response
-from cb_ollama_integrations._model_api import _tags
-from cb_ollama_integrations._model_protocol import merge_model_info, parse_embed_vectors
-from cb_ollama_integrations._wire import LineSplitter, error_for_status
+from cb_ollama_integrations._protocol.chat_response import StreamAssembler, parse_chat_response
+from cb_ollama_integrations._protocol.embed import parse_embed_vectors
+from cb_ollama_integrations._protocol.json_lines import LineSplitter
+from cb_ollama_integrations._protocol.models import merge_model_info, parse_tags
+from cb_ollama_integrations._protocol.status import error_for_status
 from cb_ollama_integrations.errors import InvalidRequestError, ModelNotFoundError
 
 pytestmark = [
@@ -125,7 +126,7 @@ def test_show_answers_parse(exchange: Exchange) -> None:
 @pytest.mark.parametrize("exchange", by_kind("tags"), ids=ids(by_kind("tags")))
 def test_tags_answers_parse(exchange: Exchange) -> None:
     data = objects(exchange.body)[0]
-    assert [t["name"] for t in _tags(data)] == [m["name"] for m in data["models"]]
+    assert [t["name"] for t in parse_tags(data)] == [m["name"] for m in data["models"]]
 
 
 ERRORS = [e for e in ALL if e.status >= 400]

@@ -29,8 +29,8 @@ from cb_ollama_integrations import (
     ServerError,
     StreamError,
 )
-from cb_ollama_integrations._breaker import CircuitBreaker
-from cb_ollama_integrations._retry import RetryPolicy
+from cb_ollama_integrations._resilience.breaker import CircuitBreaker
+from cb_ollama_integrations._resilience.retry import RetryPolicy
 
 HOST = FAKE_HOSTS[0]
 

@@ -15,7 +15,7 @@ from cb_ollama_integrations import (
     ParseError,
     ServerError,
 )
-from cb_ollama_integrations._transport import map_httpx_errors, translate_httpx_error
+from cb_ollama_integrations._http.errors import map_httpx_errors, translate_httpx_error
 
 URL = "http://127.0.0.1:11434/api/chat"
 REQUEST = httpx.Request("POST", URL)

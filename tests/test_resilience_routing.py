@@ -20,7 +20,7 @@ from _fakes import (
 )
 
 from cb_ollama_integrations import CircuitOpenError, OllamaConfig, RoutingStrategy, ServerError
-from cb_ollama_integrations._routing import HostPool
+from cb_ollama_integrations._resilience.routing import HostPool
 
 A, B, C = "http://127.0.0.1:47001", "http://127.0.0.1:47002", "http://127.0.0.1:47003"
 

@@ -11,8 +11,8 @@ from pydantic import ValidationError
 
 import cb_ollama_integrations
 from cb_ollama_integrations import OllamaConfig, RoutingStrategy
-from cb_ollama_integrations._env import normalize_host, parse_bool
-from cb_ollama_integrations._keepalive import normalize_keep_alive
+from cb_ollama_integrations._values.env import normalize_host, parse_bool
+from cb_ollama_integrations.config import normalize_keep_alive
 
 
 def test_defaults_follow_the_seed() -> None:

@@ -18,8 +18,10 @@ from cb_ollama_integrations import (
     get_model_info,
     get_recommended_models,
 )
-from cb_ollama_integrations._chat_protocol import StreamAssembler, build_chat_payload, parse_chat_response, tool_call_id
-from cb_ollama_integrations._model_protocol import build_embed_payload, merge_model_info
+from cb_ollama_integrations._protocol.chat_request import build_chat_payload
+from cb_ollama_integrations._protocol.chat_response import StreamAssembler, parse_chat_response
+from cb_ollama_integrations._protocol.embed import build_embed_payload
+from cb_ollama_integrations._protocol.models import merge_model_info
 from cb_ollama_integrations.catalog import CATALOG
 
 CONFIG = OllamaConfig(default_model="llama2")
@@ -120,7 +122,7 @@ def test_identical_parallel_tool_calls_are_kept_with_distinct_stable_ids() -> No
     assert len(calls) == 2 and calls[0].id != calls[1].id
     again = parse_chat_response(data, response_id="r").choices[0].message.tool_calls or []
     assert [c.id for c in again] == [c.id for c in calls]
-    assert calls[0].id == tool_call_id("f", {"a": 1}, 0)
+    assert calls[0].id == ToolCall.stable_id("f", {"a": 1}, 0)
 
 
 def test_server_tool_call_ids_win() -> None:

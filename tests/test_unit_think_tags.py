@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cb_ollama_integrations._chat_protocol import StreamAssembler, parse_chat_response
-from cb_ollama_integrations._think_tags import LeadingThinkSplitter
+from cb_ollama_integrations._protocol.chat_response import StreamAssembler, parse_chat_response
+from cb_ollama_integrations._protocol.think_tags import LeadingThinkSplitter
 
 ANSWER = "\n<think>\nThe user greets me. I greet back.\n</think>\n\nHello! How can I help?"
 

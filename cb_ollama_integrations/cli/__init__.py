@@ -16,16 +16,14 @@ import argparse
 import importlib.util
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from ..client import OllamaClient
 from ..config import OllamaConfig
 from ..errors import LLMError
+from ._factory import ClientFactory
 
 __all__ = ["ClientFactory", "main"]
-
-ClientFactory = Callable[[OllamaConfig], OllamaClient]
-"""Builds the client a command talks through from the resolved config (tests inject a fake transport)."""
 
 _INSTALL_HINT = "cb-ollama needs the 'cli' extra: pip install 'cb-ollama-integrations[cli]'"
 

@@ -13,7 +13,7 @@ from rich.markup import escape
 from ..client import OllamaClient
 from ..config import OllamaConfig
 from ..errors import CircuitOpenError, LLMError, LLMTimeoutError, NetworkError, StreamError
-from . import ClientFactory
+from ._factory import ClientFactory
 
 __all__ = [
     "EXIT_CANCELLED",

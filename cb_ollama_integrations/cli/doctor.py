@@ -11,9 +11,8 @@ from pydantic import SecretStr
 from rich.markup import escape
 from rich.table import Table
 
-from .._env import config_values_from_env
 from ..catalog import get_recommended_models, normalize_model_name
-from ..config import OllamaConfig
+from ..config import OllamaConfig, config_values_from_env
 from ..model_info import ModelInfo, RunningModel
 from ._common import EXIT_ERROR, EXIT_OK, CliContext, describe_expiry, human_bytes
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from rich.markup import escape
 
-from .._keepalive import normalize_keep_alive
 from ..catalog import normalize_model_name
+from ..config import normalize_keep_alive
 from ._common import EXIT_OK, CliContext, describe_expiry
 
 __all__ = ["register", "run_unload", "run_warm"]

@@ -21,7 +21,6 @@ from langchain_core.messages import (
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk
 
-from .._chat_protocol import tool_call_id
 from ..tool_choice import parse_forced_tool_call
 from ..types import ChatMessage, StreamingChunk, ToolCall
 
@@ -73,7 +72,7 @@ def _text_and_images(content: str | list[Any]) -> tuple[str, list[str]]:
 def _core_tool_calls(message: AIMessage, first_position: int) -> list[ToolCall]:
     """The message's tool calls, with ids derived from the calls and their place in the conversation."""
     return [
-        ToolCall(id=tool_call_id(call["name"], call["args"], first_position + index), name=call["name"],
+        ToolCall(id=ToolCall.stable_id(call["name"], call["args"], first_position + index), name=call["name"],
                  arguments=call["args"], index=index)
         for index, call in enumerate(message.tool_calls)
     ]
@@ -146,7 +145,7 @@ class ChunkConverter:
 
     def _tool_chunk(self, name: str, arguments: dict[str, Any], call_id: str | None) -> Any:
         index, self._tool_index = self._tool_index, self._tool_index + 1
-        call_id = call_id or tool_call_id(name, arguments, index)
+        call_id = call_id or ToolCall.stable_id(name, arguments, index)
         return tool_call_chunk(name=name, args=json.dumps(arguments), id=call_id, index=index)
 
     def _forced_end(self) -> tuple[str, list[Any]]:

@@ -15,10 +15,11 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field, model_validator
 
-from .._chat_protocol import final_chunk
+from .._adapters.connection import with_default_model
 from ..catalog import get_model_info
 from ..model_info import ModelCapability, ModelInfo
-from ._connection import OllamaConnection, with_default_model
+from ..types import StreamingChunk
+from ._connection import LangChainConnection
 from ._convert import ChunkConverter
 from ._request import CALL_OPTIONS, build_request
 from ._structured import StructuredMethod, structured_runnable
@@ -43,7 +44,7 @@ def _profile(info: ModelInfo) -> ModelProfile:
     return profile
 
 
-class ChatCBOllama(OllamaConnection, BaseChatModel):
+class ChatCBOllama(LangChainConnection, BaseChatModel):
     """Chat with an Ollama model through the Circuit Breaker client (retries, failover, breakers).
 
         llm = ChatCBOllama(model="llama3.1", temperature=0, max_tokens=256)
@@ -185,7 +186,7 @@ class ChatCBOllama(OllamaConnection, BaseChatModel):
         # streaming is asked for (streaming=True, stream=True, or a streaming callback such as astream_events).
         request, forced = build_request(self._settings(), messages, stop, kwargs)
         response = self.core_client().chat_completion(request)
-        return generate_from_stream(_whole(ChunkConverter(forced).convert(final_chunk(response))))
+        return generate_from_stream(_whole(ChunkConverter(forced).convert(StreamingChunk.from_response(response))))
 
     async def _agenerate(
         self,
@@ -196,7 +197,7 @@ class ChatCBOllama(OllamaConnection, BaseChatModel):
     ) -> ChatResult:
         request, forced = build_request(self._settings(), messages, stop, kwargs)
         response = await self.core_client().achat_completion(request)
-        return generate_from_stream(_whole(ChunkConverter(forced).convert(final_chunk(response))))
+        return generate_from_stream(_whole(ChunkConverter(forced).convert(StreamingChunk.from_response(response))))
 
     # -- tools and structured output --------------------------------------------------------------------
     def bind_tools(

@@ -7,32 +7,14 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 from pydantic import ConfigDict, Field, model_validator
 
-from ..catalog import normalize_model_name
+from .._adapters.connection import with_default_model
+from ..catalog import embedding_instructions
 from ..types import EmbeddingsRequest, EmbeddingsResponse
-from ._connection import OllamaConnection, with_default_model
+from ._connection import LangChainConnection
 
-__all__ = ["INSTRUCTIONS_BY_FAMILY", "CBOllamaEmbeddings"]
+__all__ = ["CBOllamaEmbeddings"]
 
-# (query instruction, document instruction) the model families were trained with; retrieval quality drops
-# noticeably without them (e.g. nomic-embed-text).
-INSTRUCTIONS_BY_FAMILY: dict[str, tuple[str, str]] = {
-    "nomic-embed-text": ("search_query: ", "search_document: "),
-    "mxbai-embed-large": ("Represent this sentence for searching relevant passages: ", ""),
-    "e5": ("query: ", "passage: "),
-    "multilingual-e5": ("query: ", "passage: "),
-    "snowflake-arctic-embed": ("Represent this sentence for searching relevant passages: ", ""),
-}
-
-
-def _family_instructions(model: str) -> tuple[str, str]:
-    family = normalize_model_name(model).rsplit("/", 1)[-1].split(":", 1)[0]
-    for name, pair in INSTRUCTIONS_BY_FAMILY.items():
-        if family == name or family.startswith(f"{name}-"):
-            return pair
-    return "", ""
-
-
-class CBOllamaEmbeddings(OllamaConnection, Embeddings):
+class CBOllamaEmbeddings(LangChainConnection, Embeddings):
     """Embed texts with an Ollama embedding model, in batches, through the Circuit Breaker client.
 
         embeddings = CBOllamaEmbeddings(model="nomic-embed-text")
@@ -66,7 +48,7 @@ class CBOllamaEmbeddings(OllamaConnection, Embeddings):
     @property
     def instructions(self) -> tuple[str, str]:
         """The (query, document) prefixes in effect: the explicit ones, else the model family's."""
-        query, document = _family_instructions(self.model)
+        query, document = embedding_instructions(self.model)
         return (
             self.query_instruction if self.query_instruction is not None else query,
             self.document_instruction if self.document_instruction is not None else document,

@@ -16,7 +16,6 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
 )
 
-from .._chat_protocol import tool_call_id
 from ..types import ChatMessage, LLMResponse, StreamingChunk, TokenUsage, ToolCall
 from ..types import MessageRole as CoreRole
 from ._tools import parse_required_tool_calls
@@ -54,7 +53,7 @@ def _legacy_tool_calls(kwargs: dict[str, Any]) -> list[ToolCall]:
         name = str(function.get("name", ""))
         arguments = _arguments(function.get("arguments") or {})
         call_id = raw.get("id") if isinstance(raw, dict) else None
-        calls.append(ToolCall(id=str(call_id or tool_call_id(name, arguments, position)), name=name,
+        calls.append(ToolCall(id=str(call_id or ToolCall.stable_id(name, arguments, position)), name=name,
                               arguments=arguments, index=position))
     return calls
 
@@ -74,7 +73,7 @@ def to_core_message(message: LIChatMessage) -> ChatMessage:
             thinking.append(block.content)
         elif isinstance(block, ToolCallBlock):
             arguments = _arguments(block.tool_kwargs)
-            call_id = block.tool_call_id or tool_call_id(block.tool_name, arguments, len(calls))
+            call_id = block.tool_call_id or ToolCall.stable_id(block.tool_name, arguments, len(calls))
             calls.append(ToolCall(id=call_id, name=block.tool_name, arguments=arguments, index=len(calls)))
     extra = message.additional_kwargs
     calls = calls or _legacy_tool_calls(extra)

@@ -16,7 +16,6 @@ from llama_index.core.base.llms.types import ChatMessage, ChatResponse, ToolCall
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 
-from .._chat_protocol import tool_call_id
 from ..tool_choice import forced_tool_format, parse_forced_tool_call, tool_name
 from ..types import ToolCall
 
@@ -61,7 +60,7 @@ def parse_required_tool_calls(content: str, names: Sequence[str]) -> list[ToolCa
         if parsed is None:
             return []
         name, arguments = parsed
-        calls.append(ToolCall(id=tool_call_id(name, arguments, len(calls)), name=name, arguments=arguments,
+        calls.append(ToolCall(id=ToolCall.stable_id(name, arguments, len(calls)), name=name, arguments=arguments,
                               index=len(calls)))
     return calls
 
@@ -72,7 +71,7 @@ def tool_selections(response: ChatResponse, *, error_on_no_tool_call: bool) -> l
     for block in response.message.blocks:
         if isinstance(block, ToolCallBlock):
             kwargs = block.tool_kwargs if isinstance(block.tool_kwargs, dict) else {}
-            call_id = block.tool_call_id or tool_call_id(block.tool_name, kwargs, len(selections))
+            call_id = block.tool_call_id or ToolCall.stable_id(block.tool_name, kwargs, len(selections))
             selections.append(ToolSelection(tool_id=call_id, tool_name=block.tool_name, tool_kwargs=kwargs))
     if not selections and error_on_no_tool_call:
         raise ValueError(f"the model called no tool; it answered: {response.message.content!r}")

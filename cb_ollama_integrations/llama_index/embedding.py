@@ -7,31 +7,21 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from pydantic import Field
 
-from ..client import OllamaClient
-from ..config import OllamaConfig
+from ..catalog import embedding_instructions
 from ..types import EmbeddingsRequest
-from ._config import CoreConnection
+from ._config import LlamaIndexConnection
 
 __all__ = ["CBOllamaEmbedding"]
 
-# Role prefixes that models were trained with: retrieval degrades without them (nomic-embed-text).
-_INSTRUCTIONS = {"nomic-embed-text": ("search_query: ", "search_document: ")}
-
-
-def _default_instructions(model: str) -> tuple[str, str]:
-    family = model.rsplit("/", 1)[-1].split(":", 1)[0].lower()
-    return _INSTRUCTIONS.get(family, ("", ""))
-
-
-class CBOllamaEmbedding(BaseEmbedding, CoreConnection):
+class CBOllamaEmbedding(BaseEmbedding, LlamaIndexConnection):
     """LlamaIndex embeddings for Ollama: one /api/embed request per batch of `embed_batch_size` texts.
 
         embed_model = CBOllamaEmbedding(model_name="nomic-embed-text")
         vector = embed_model.get_query_embedding("What is a circuit breaker?")
 
-    `query_instruction`/`text_instruction` default to the model's trained prefixes (nomic-embed-text:
-    "search_query: " / "search_document: "; none for other models); pass "" to switch them off. Async batches
-    run `num_workers` at a time.
+    `query_instruction`/`text_instruction` default to the model family's trained prefixes (nomic-embed-text:
+    "search_query: " / "search_document: "; `catalog.EMBEDDING_INSTRUCTIONS` lists the others); pass "" to
+    switch them off. Async batches run `num_workers` at a time.
     """
 
     model_name: str = Field(description="Embedding model (default: OLLAMA_EMBEDDING_MODEL or the config's).")
@@ -49,27 +39,18 @@ class CBOllamaEmbedding(BaseEmbedding, CoreConnection):
         default=None, description="Prefix of documents; None: the model's default."
     )
     additional_kwargs: dict[str, Any] = Field(default_factory=dict, description="Ollama options.")
-    def __init__(self, *, client: OllamaClient | None = None, **data: Any) -> None:
-        if data.get("model_name") is None:
-            config = client.config if client else OllamaConfig.from_env()
-            data["model_name"] = config.embedding_model
-        super().__init__(**data)
-        self._client = client
-
     @classmethod
     def class_name(cls) -> str:
         """Serialization id."""
         return "CBOllamaEmbedding"
 
-    @property
-    def client(self) -> OllamaClient:
-        """The core client; built on first use (constructing the embedding does no I/O)."""
-        return self._core_client(embedding_model=self.model_name, embed_batch_size=self.embed_batch_size)
+    def _config_overrides(self) -> dict[str, Any]:
+        return {"embedding_model": self.model_name, "embed_batch_size": self.embed_batch_size}
 
     @property
     def instructions(self) -> tuple[str, str]:
         """The (query, document) prefixes in effect."""
-        query, text = _default_instructions(self.model_name)
+        query, text = embedding_instructions(self.model_name)
         return (
             query if self.query_instruction is None else self.query_instruction,
             text if self.text_instruction is None else self.text_instruction,

@@ -26,11 +26,9 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from pydantic import Field, PrivateAttr
 
 from ..catalog import get_model_info
-from ..client import OllamaClient
-from ..config import OllamaConfig
 from ..model_info import ModelInfo
 from ..types import LLMRequest
-from ._config import CoreConnection
+from ._config import LlamaIndexConnection
 from ._convert import StreamAccumulator, chat_response, to_core_messages
 from ._request import TOP_LEVEL_KEYS, build_request
 from ._structured import StructuredOutputMixin
@@ -41,7 +39,7 @@ __all__ = ["CBOllama"]
 Thinking = bool | Literal["low", "medium", "high"]
 
 
-class CBOllama(StructuredOutputMixin, ToolCallingMixin, CoreConnection):
+class CBOllama(StructuredOutputMixin, ToolCallingMixin, LlamaIndexConnection):
     """LlamaIndex LLM for Ollama with retries, circuit breakers and failover (via the core OllamaClient).
 
         llm = CBOllama(model="qwen2.5:latest", temperature=0.2, max_tokens=256)
@@ -68,12 +66,6 @@ class CBOllama(StructuredOutputMixin, ToolCallingMixin, CoreConnection):
     additional_kwargs: dict[str, Any] = Field(default_factory=dict, description="Other Ollama options.")
     _server_info: ModelInfo | None = PrivateAttr(None)
 
-    def __init__(self, *, client: OllamaClient | None = None, **data: Any) -> None:
-        if data.get("model") is None:
-            data["model"] = client.config.default_model if client else OllamaConfig.from_env().default_model
-        super().__init__(**data)
-        self._client = client
-
     @classmethod
     def class_name(cls) -> str:
         """Serialization id."""
@@ -82,10 +74,8 @@ class CBOllama(StructuredOutputMixin, ToolCallingMixin, CoreConnection):
     def _thinking_requested(self) -> bool:
         return self.thinking is not None
 
-    @property
-    def client(self) -> OllamaClient:
-        """The core client; built on first use (constructing CBOllama does no I/O)."""
-        return self._core_client(default_model=self.model)
+    def _config_overrides(self) -> dict[str, Any]:
+        return {"default_model": self.model}
 
     # -- metadata ----------------------------------------------------------------------------------------
     @property

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._call import Call
-from ._wire import parse_json
-from .errors import StreamError
+from ..errors import StreamError
+from .calls import Call
+from .json_lines import parse_json
 
 __all__ = ["PullUpdate", "build_pull_call", "parse_pull_line"]
 

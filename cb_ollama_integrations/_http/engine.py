@@ -1,7 +1,7 @@
 """Sends one logical request through routing, retries and breakers: the sync and async I/O loops.
 
 Everything that is not I/O (host choice, what to retry, how long to wait, status -> error) lives in
-_routing, _retry and _wire; each sync method here and its async twin differ only in the I/O calls.
+`_resilience` and `_protocol`; each sync method here and its async twin differ only in the I/O calls.
 """
 
 from __future__ import annotations
@@ -15,13 +15,15 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ._call import PING, Call, Reply, check_response, decode_reply, log_request, whole_last_line
-from ._routing import CallPlan, Host, HostPool
-from ._transport import Transport, map_httpx_errors
-from ._wire import LineSplitter
-from .errors import LLMError, StreamError
+from .._protocol.calls import PING, Call, Reply
+from .._protocol.json_lines import LineSplitter
+from .._resilience.routing import CallPlan, Host, HostPool
+from ..errors import LLMError, StreamError
+from .errors import map_httpx_errors
+from .replies import check_response, decode_reply, log_request, whole_last_line
+from .transport import Transport
 
-__all__ = ["Call", "Engine", "Reply"]
+__all__ = ["Engine"]
 
 logger = logging.getLogger("cb_ollama_integrations")
 _T = TypeVar("_T")
@@ -44,6 +46,9 @@ class Engine:
     def _plan(self, call: Call) -> CallPlan:
         return self.pool.plan(call.model, pinned=call.host, warms_model=call.warms_model)
 
+    # _route and _aroute: one loop shape, the async twin only awaits. Ask the plan for a host, make one
+    # attempt, and report it: success returns; an LLMError is `failed` (which re-raises when nothing is left
+    # to try, else says how long to wait); anything else (cancellation) is `abandoned` and propagates.
     def _route(self, call: Call, once: Callable[[CallPlan, Host, Call, bytes | None], _T]) -> tuple[Host, _T]:
         plan, body = self._plan(call), call.body()
         while True:
@@ -51,7 +56,7 @@ class Engine:
             try:
                 result = once(plan, host, call, body)
             except LLMError as exc:
-                delay = plan.failed(host, exc)  # re-raises when there is nothing left to try
+                delay = plan.failed(host, exc)
             except BaseException:
                 plan.abandoned(host)
                 raise
@@ -71,7 +76,7 @@ class Engine:
                 result = await once(plan, host, call, body)
             except LLMError as exc:
                 delay = plan.failed(host, exc)
-            except BaseException:  # cancelled: the attempt says nothing about the host
+            except BaseException:
                 plan.abandoned(host)
                 raise
             else:

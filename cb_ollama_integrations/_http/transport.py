@@ -1,72 +1,19 @@
-"""The only module that talks to httpx: client construction, per-event-loop async clients, error mapping."""
+"""The httpx clients of one OllamaClient: one sync client, one async client per event loop."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import weakref
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 
-from ._version import __version__
-from ._wire import error_for_status
-from .config import OllamaConfig
-from .errors import LLMError, LLMTimeoutError, NetworkError, ParseError
+from .._version import __version__
+from ..config import OllamaConfig
 
-__all__ = ["Transport", "map_httpx_errors", "translate_httpx_error"]
-
-_TIMEOUT_PHASES: list[tuple[type[httpx.TimeoutException], str]] = [
-    (httpx.ConnectTimeout, "connect"),
-    (httpx.ReadTimeout, "read"),
-    (httpx.WriteTimeout, "write"),
-    (httpx.PoolTimeout, "pool"),
-]
-
-
-def _status_error(exc: httpx.HTTPStatusError, url: str) -> LLMError:
-    response = exc.response
-    try:
-        body = response.content
-    except httpx.ResponseNotRead:  # a streamed answer whose body nobody read
-        body = b""
-    return error_for_status(response.status_code, body, method=exc.request.method, url=url,
-                            retry_after=response.headers.get("retry-after"))
-
-
-def translate_httpx_error(exc: Exception, url: str) -> LLMError:
-    """The package error for an httpx exception (the most specific class first).
-
-    Timeouts -> LLMTimeoutError (with the phase), undecodable bodies -> ParseError, every other transport
-    failure -> NetworkError, HTTPStatusError -> the ProviderError of its status; misuse of httpx itself
-    (invalid URL, stream already consumed...) -> LLMError.
-    """
-    if isinstance(exc, httpx.TimeoutException):
-        phase = next((p for cls, p in _TIMEOUT_PHASES if isinstance(exc, cls)), "read")
-        hint = " (a cold model load can take minutes: raise timeout_seconds)" if phase == "read" else ""
-        return LLMTimeoutError(f"{phase} timeout talking to {url}{hint}", url=url, phase=phase)
-    if isinstance(exc, httpx.DecodingError):
-        return ParseError(f"could not decode the response body from {url}: {exc}", url=url)
-    if isinstance(exc, httpx.ConnectError):
-        reason = str(exc) or "connection failed"
-        return NetworkError(f"cannot connect to {url}: {reason}; is `ollama serve` running?", url=url)
-    if isinstance(exc, httpx.HTTPStatusError):
-        return _status_error(exc, url)
-    if isinstance(exc, httpx.TransportError | httpx.TooManyRedirects):
-        return NetworkError(f"network error talking to {url}: {type(exc).__name__}: {exc}", url=url)
-    return LLMError(f"HTTP client error for {url}: {type(exc).__name__}: {exc}", url=url)
-
-
-@contextmanager
-def map_httpx_errors(url: str) -> Iterator[None]:
-    """Re-raise any httpx exception as the package's error for it, chained (`from exc`)."""
-    try:
-        yield
-    except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict) as exc:
-        raise translate_httpx_error(exc, url) from exc
-
+__all__ = ["Transport"]
 
 async def _close_with_loop(client: httpx.AsyncClient) -> AsyncIterator[None]:
     # An async generator started inside a loop is finalised by that loop's shutdown_asyncgens()

@@ -1,31 +1,16 @@
-"""Pure response parsing for /api/chat (and the request builder, re-exported), shared by sync and async paths."""
+"""Pure response parsing for /api/chat (whole answers and streams), shared by the sync and async paths."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 import uuid
 from typing import Any
 
-from pydantic_core import to_json
+from ..errors import StreamError
+from ..types import LLMResponse, StreamingChunk, ToolCall
+from .think_tags import LeadingThinkSplitter
 
-from ._chat_request import build_chat_payload
-from ._think_tags import LeadingThinkSplitter
-from .errors import StreamError
-from .types import (
-    LLMResponse,
-    StreamingChunk,
-    ToolCall,
-)
-
-__all__ = ["StreamAssembler", "build_chat_payload", "final_chunk", "parse_chat_response", "tool_call_id"]
-
-def tool_call_id(name: str, arguments: dict[str, Any], position: int) -> str:
-    """A stable id for a tool call the server sent without one: same call, same place -> same id."""
-    digest = hashlib.sha1(
-        f"{position}\x00{name}\x00".encode() + to_json(arguments, round_trip=True), usedforsecurity=False
-    ).hexdigest()
-    return f"call_{digest[:12]}"
+__all__ = ["StreamAssembler", "parse_chat_response"]
 
 
 def _parse_tool_calls(raw: list[dict[str, Any]] | None, first_position: int) -> list[ToolCall] | None:
@@ -40,7 +25,7 @@ def _parse_tool_calls(raw: list[dict[str, Any]] | None, first_position: int) -> 
             arguments = {"value": arguments}
         index = function.get("index")
         position = index if isinstance(index, int) else first_position + offset
-        call_id = call.get("id") or tool_call_id(name, arguments, position)
+        call_id = call.get("id") or ToolCall.stable_id(name, arguments, position)
         calls.append(ToolCall(id=str(call_id), name=name, arguments=arguments, index=position))
     return calls
 
@@ -97,21 +82,6 @@ def parse_chat_response(data: dict[str, Any], *, response_id: str, host: str | N
         "metrics": _metrics(data),
         "created_at": data.get("created_at"),
         "host": host,
-    })
-
-
-def final_chunk(response: LLMResponse) -> StreamingChunk:
-    """A whole answer as the one final chunk of a stream, so stream consumers' converters handle both."""
-    choice = response.choices[0]
-    return StreamingChunk.model_validate({
-        "id": response.id,
-        "created": response.created,
-        "model": response.model,
-        "choices": [{"delta": choice.message, "finish_reason": choice.finish_reason}],
-        "usage": response.usage,
-        "metrics": response.metrics,
-        "done": True,
-        "host": response.host,
     })
 
 

@@ -1,13 +1,14 @@
-"""Pure request building for /api/chat: the exact body for an LLMRequest, shared by sync and async paths."""
+"""Pure request building for /api/chat: the exact body and `Call` for an LLMRequest, shared by every path."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .config import OllamaConfig
-from .types import ChatMessage, LLMRequest, MessageRole
+from ..config import OllamaConfig
+from ..types import ChatMessage, LLMRequest, MessageRole
+from .calls import Call, bearer, refuse_unsendable
 
-__all__ = ["build_chat_payload"]
+__all__ = ["build_chat_call", "build_chat_payload"]
 
 # Explicit LLMRequest fields that are Ollama options; max_tokens is Ollama's num_predict.
 _OPTION_FIELDS = {
@@ -75,3 +76,22 @@ def build_chat_payload(request: LLMRequest, config: OllamaConfig, *, stream: boo
     if request.truncate is not None:
         payload["truncate"] = request.truncate
     return payload
+
+
+def build_chat_call(request: LLMRequest, config: OllamaConfig, *, stream: bool, api_key: str | None) -> Call:
+    """The POST /api/chat call for `request`; `stream` is the method's (a contradicting `request.stream` is refused).
+
+    Raises:
+        ValueError: no messages (Ollama would only load the model and answer nothing, which looks like
+            success), `request.stream` contradicting the method called, or `user`/`metadata` set.
+    """
+    if not request.messages:
+        raise ValueError("a chat request needs at least one message (Ollama answers an empty chat by only "
+                         "loading the model: use load_model() for that)")
+    if request.stream is not None and request.stream is not stream:
+        method = "chat_completion_stream" if request.stream else "chat_completion"
+        raise ValueError(f"LLMRequest.stream={request.stream} contradicts the method called: use {method}() "
+                         "(or leave stream unset)")
+    refuse_unsendable(request.user, request.metadata)
+    payload = build_chat_payload(request, config, stream=stream)
+    return Call("POST", "/api/chat", payload, model=payload["model"], headers=bearer(api_key))

@@ -12,11 +12,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ._breaker import CircuitBreaker, CircuitState
-from ._retry import RetryPolicy
-from .catalog import normalize_model_name
-from .config import OllamaConfig, RoutingStrategy
-from .errors import CircuitOpenError, LLMError
+from ..catalog import normalize_model_name
+from ..config import OllamaConfig, RoutingStrategy
+from ..errors import CircuitOpenError, LLMError
+from .breaker import CircuitBreaker, CircuitState
+from .retry import RetryPolicy
 
 __all__ = ["CallPlan", "Host", "HostPool"]
 

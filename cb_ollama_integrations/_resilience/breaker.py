@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .errors import CircuitOpenError
+from ..errors import CircuitOpenError
 
 __all__ = ["CircuitBreaker", "CircuitState"]
 

@@ -1,60 +1,20 @@
-"""One logical request (`Call`), its decoded answer (`Reply`), and the pure checks of an HTTP answer."""
+"""Checking and decoding one HTTP answer: status -> error, JSON body -> Reply, and request/answer logging."""
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
-from typing import Any
 
 import httpx
-from pydantic_core import to_json
 
-from ._wire import error_for_status, parse_json
-from .errors import ParseError, StreamError
+from .._protocol.calls import Call, Reply
+from .._protocol.json_lines import parse_json
+from .._protocol.status import error_for_status
+from ..errors import ParseError, StreamError
 
-__all__ = ["PING", "Call", "Reply", "check_response", "decode_reply", "log_request", "whole_last_line"]
+__all__ = ["check_response", "decode_reply", "log_request", "whole_last_line"]
 
 logger = logging.getLogger("cb_ollama_integrations")
-_MODEL_WARMING_PATHS = frozenset({"/api/chat", "/api/generate", "/api/embed"})
-_UNLOAD = (0, "0", "0s")
-
-
-@dataclass(frozen=True)
-class Call:
-    """One logical request: routed to a host, retried, and parsed the same way on every path."""
-
-    method: str
-    path: str
-    payload: dict[str, Any] | None = None
-    model: str | None = None
-    host: str | None = None  # pin to one host (health checks, per-host listings)
-    headers: dict[str, str] | None = None  # per-call headers (an api_key given to one call)
-
-    def body(self) -> bytes | None:
-        """The request body: compact JSON, byte-identical for equal payloads (cassettes match on it)."""
-        return None if self.payload is None else to_json(self.payload)
-
-    @property
-    def warms_model(self) -> bool:
-        """Whether a success leaves `model` loaded on the host (what COST_OPTIMIZED routing prefers)."""
-        keep_alive = (self.payload or {}).get("keep_alive")
-        unloads = isinstance(keep_alive, int | str) and keep_alive in _UNLOAD
-        return self.path in _MODEL_WARMING_PATHS and not unloads
-
-
-PING = Call("GET", "/")
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A decoded answer and the host that gave it."""
-
-    data: dict[str, Any]
-    host: str
-    raw: bytes
-
-
 _BODY_LOG_LIMIT = 1000
 
 

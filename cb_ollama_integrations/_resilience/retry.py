@@ -6,7 +6,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .errors import (
+from ..errors import (
     CircuitOpenError,
     InvalidRequestError,
     LLMError,

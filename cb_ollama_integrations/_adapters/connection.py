@@ -1,0 +1,152 @@
+"""The connection fields both adapters share, their validation, and the lazily built core client.
+
+LangChain and LlamaIndex both build on pydantic v2, so one mixin serves both. Framework-style names are kept
+where the frameworks differ (LangChain `timeout`, LlamaIndex `request_timeout`): each adapter declares its
+read-timeout field and names it in `read_timeout_field`; this is the one place it is mapped to the core's
+`timeout_seconds`.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator, model_validator
+
+from ..client import OllamaClient
+from ..config import KeepAlive, OllamaConfig, RoutingStrategy, normalize_keep_alive, split_url_credentials
+
+__all__ = ["Connection", "with_default_model"]
+
+
+def with_default_model(data: Any, field: str, *, key: str = "model", client: OllamaClient | None = None) -> Any:
+    """Constructor data with `data[key]` filled in when unset: the given config's (or client's) `field`
+    (default_model / embedding_model), else OLLAMA_DEFAULT_MODEL / OLLAMA_EMBEDDING_MODEL, else the core
+    default. Read now, at construction."""
+    if isinstance(data, dict) and data.get(key) is None:
+        config = data.get("config") or getattr(client or data.get("client"), "config", None)
+        data = {**data, key: getattr(config if config else OllamaConfig.from_env(), field)}
+    return data
+
+
+class Connection(BaseModel):
+    """Where and how to reach Ollama. Unset (None) fields fall back to OLLAMA_* variables, then the core defaults.
+
+    The core client is built on first use (no network I/O at construction) from `OllamaConfig.from_env(**set
+    fields)`; an injected client or `config` is used as given. Credentials (`api_key`, `headers`, a password
+    in a URL) are SecretStr: never shown, never serialized.
+    """
+
+    read_timeout_field: ClassVar[str] = "timeout"
+
+    base_url: str | None = Field(None, description="Ollama URL; None reads OLLAMA_BASE_URL / OLLAMA_HOST.")
+    base_urls: list[str] | None = Field(None, description="Several hosts serving the same models (routing).")
+    routing_strategy: RoutingStrategy | None = Field(None, description="How a host is chosen among base_urls.")
+    keep_alive: KeepAlive | None = Field(
+        None, description="How long the model stays loaded: '5m', seconds, -1 forever, 0 unload; None: "
+        "OLLAMA_KEEP_ALIVE, else the config's (5m)."
+    )
+    connect_timeout: float | None = Field(None, description="Connect timeout, seconds: a dead host fails this fast.")
+    max_retries: int | None = Field(None, ge=0, description="Retries of connection errors and 429/502/503/504.")
+    verify_ssl: bool | None = Field(None, description="Verify TLS certificates of https hosts.")
+    headers: dict[str, SecretStr] | None = Field(None, exclude=True, description="Headers sent on every request.")
+    api_key: SecretStr | None = Field(
+        None, exclude=True, description="Bearer token for a proxy in front of Ollama; None reads OLLAMA_API_KEY."
+    )
+    config: OllamaConfig | None = Field(
+        None, exclude=True, description="A core config to build the client from (the fields above then do not apply)."
+    )
+
+    _injected_client: OllamaClient | None = PrivateAttr(None)
+    _built_client: OllamaClient | None = PrivateAttr(None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _move_url_credentials(cls, data: Any) -> Any:
+        """Keep user:password@ out of base_url(s): it becomes a secret Authorization header instead."""
+        if not isinstance(data, Mapping):
+            return data
+        values = dict(data)
+        headers = dict(values.get("headers") or {})
+        for key in ("base_url", "base_urls"):
+            raw = values.get(key)
+            if raw is None:
+                continue
+            cleaned = []
+            for url in [raw] if isinstance(raw, str) else list(raw):
+                clean, auth = split_url_credentials(str(url).strip())
+                cleaned.append(clean)
+                if auth and not any(name.lower() == "authorization" for name in headers):
+                    headers["Authorization"] = auth
+            values[key] = cleaned[0] if isinstance(raw, str) else cleaned
+        if headers:
+            values["headers"] = headers
+        return values
+
+    @field_validator("keep_alive", mode="before")
+    @classmethod
+    def _check_keep_alive(cls, value: object) -> KeepAlive | None:
+        return None if value is None else normalize_keep_alive(value)
+
+    @field_validator("connect_timeout")
+    @classmethod
+    def _check_timeout(cls, value: float | None) -> float | None:
+        return check_timeout(value)
+
+    def read_timeout(self) -> float | None:
+        """The read timeout set on this object (its framework's field), or None."""
+        value: float | None = getattr(self, self.read_timeout_field, None)
+        return value
+
+    def _config_overrides(self) -> dict[str, Any]:
+        """Model-specific config values (default model, batch size); each adapter class adds its own."""
+        return {}
+
+    def core_config(self) -> OllamaConfig:
+        """The core configuration the client uses: the injected client's or config, else built from the fields."""
+        if self._injected_client is not None:
+            return self._injected_client.config
+        if self.config is not None:
+            return self.config
+        return OllamaConfig.from_env(
+            base_url=self.base_url,
+            base_urls=tuple(self.base_urls) if self.base_urls else None,
+            routing_strategy=self.routing_strategy,
+            keep_alive=self.keep_alive,
+            timeout_seconds=self.read_timeout(),
+            connect_timeout_seconds=self.connect_timeout,
+            max_retries=self.max_retries,
+            custom_headers=dict(self.headers) if self.headers else None,
+            api_key=self.api_key,
+            verify_ssl=self.verify_ssl,
+            **self._config_overrides(),
+        )
+
+    def core_client(self) -> OllamaClient:
+        """The core OllamaClient: the injected one, else one built on first use and kept."""
+        if self._injected_client is not None:
+            return self._injected_client
+        if self._built_client is None:
+            self._built_client = OllamaClient(self.core_config())
+            # Its sockets close when this object is garbage collected, not at interpreter exit with a warning.
+            weakref.finalize(self, self._built_client.close)
+        return self._built_client
+
+    def close(self) -> None:
+        """Close the client this object built (an injected client is left to its owner)."""
+        if self._built_client is not None:
+            self._built_client.close()
+
+    async def aclose(self) -> None:
+        """Async twin of `close`."""
+        if self._built_client is not None:
+            await self._built_client.aclose()
+
+
+def check_timeout(value: float | None) -> float | None:
+    """A timeout field's value: None (unset) or a finite number of seconds > 0."""
+    if value is not None and not (value > 0 and math.isfinite(value)):
+        raise ValueError("timeouts must be finite and > 0 seconds (a hung server must not block forever)")
+    return value

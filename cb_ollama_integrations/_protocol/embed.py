@@ -1,0 +1,72 @@
+"""Pure building and parsing for POST /api/embed: batches, their calls, and vectors back in input order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..config import OllamaConfig
+from ..errors import ParseError
+from ..types import EmbeddingData, EmbeddingsRequest, EmbeddingsResponse, TokenUsage
+from .calls import Call, Reply, bearer, refuse_unsendable
+
+__all__ = ["EmbedPart", "build_embed_calls", "build_embed_payload", "combine_embed_parts", "parse_embed_part",
+           "parse_embed_vectors"]
+
+EmbedPart = tuple[list[EmbeddingData], int]  # one batch's vectors and its prompt tokens
+
+
+def build_embed_payload(request: EmbeddingsRequest, texts: list[str], config: OllamaConfig) -> dict[str, Any]:
+    """The /api/embed body for one batch of texts; unset options are left out."""
+    payload: dict[str, Any] = {"model": request.model or config.embedding_model, "input": texts}
+    if request.dimensions is not None:
+        payload["dimensions"] = request.dimensions
+    if request.truncate is not None:
+        payload["truncate"] = request.truncate
+    keep_alive = request.keep_alive if request.keep_alive is not None else config.keep_alive
+    if keep_alive is not None:
+        payload["keep_alive"] = keep_alive
+    if request.options:
+        payload["options"] = request.options
+    return payload
+
+
+def build_embed_calls(request: EmbeddingsRequest, config: OllamaConfig, api_key: str | None) -> list[tuple[int, Call]]:
+    """One call per batch of `config.embed_batch_size` texts, with the index of its first text."""
+    refuse_unsendable(request.user, request.metadata)
+    texts, size, model = request.texts, config.embed_batch_size, request.model or config.embedding_model
+    return [
+        (start, Call("POST", "/api/embed", build_embed_payload(request, texts[start:start + size], config),
+                     model=model, headers=bearer(api_key)))
+        for start in range(0, len(texts), size)
+    ]
+
+
+def parse_embed_vectors(
+    data: dict[str, Any], *, expected: int, offset: int, url: str | None = None
+) -> tuple[list[EmbeddingData], TokenUsage]:
+    """The vectors of one /api/embed answer, indexed from `offset`; the count must match the batch."""
+    vectors = data.get("embeddings")
+    if not isinstance(vectors, list) or len(vectors) != expected:
+        got = len(vectors) if isinstance(vectors, list) else "no"
+        raise ParseError(f"expected {expected} embeddings from the server, got {got}", url=url)
+    # Trusted decoded JSON: model_construct skips re-validating millions of floats.
+    items = [EmbeddingData.model_construct(object="embedding", index=offset + i, embedding=v)
+             for i, v in enumerate(vectors)]
+    prompt = int(data.get("prompt_eval_count") or 0)
+    return items, TokenUsage(prompt_tokens=prompt, total_tokens=prompt)
+
+
+def parse_embed_part(start: int, call: Call, reply: Reply) -> EmbedPart:
+    """One batch's answer: its vectors (indexed from `start`) and prompt tokens."""
+    expected = len(call.payload["input"]) if call.payload else 0
+    items, usage = parse_embed_vectors(reply.data, expected=expected, offset=start, url=reply.host)
+    return items, usage.prompt_tokens
+
+
+def combine_embed_parts(request: EmbeddingsRequest, config: OllamaConfig, parts: list[EmbedPart]) -> EmbeddingsResponse:
+    """The whole answer: every batch's vectors in input order, prompt tokens summed."""
+    prompt = sum(tokens for _, tokens in parts)
+    response = EmbeddingsResponse(id=request.id, model=request.model or config.embedding_model, data=[],
+                                  usage=TokenUsage(prompt_tokens=prompt, total_tokens=prompt))
+    response.data = [item for items, _ in parts for item in items]  # built from decoded JSON: no re-validation
+    return response
