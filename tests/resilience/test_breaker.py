@@ -7,10 +7,10 @@ import threading
 
 import httpx
 import pytest
-from _fakes import (
+from fakes import (
     FAKE_HOSTS,
+    FakeOllama,
     RecordedSleeps,
-    ScriptedOllama,
     chat_request,
     fake_answer,
     fake_status,
@@ -166,7 +166,7 @@ def test_backoff_doubles_up_to_the_cap_with_equal_jitter_and_retry_after_wins() 
 
 
 async def test_one_breaker_per_host_is_shared_by_sync_and_async_calls() -> None:
-    fake = ScriptedOllama({HOST: [fake_status(503, "busy"), fake_answer()]})
+    fake = FakeOllama(scripts={HOST: [fake_status(503, "busy"), fake_answer()]})
     settings = {"max_retries": 0, "breaker_failure_threshold": 1, "breaker_cooldown_seconds": 60}
     async with make_client([HOST], fake, RecordedSleeps(), **settings) as client:
         with pytest.raises(ServerError):

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fakes import FakeOllama, chat_object
 from langchain_core.load import dumpd, dumps
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from pydantic import BaseModel, ValidationError
@@ -26,86 +27,40 @@ from cb_ollama_integrations.langchain import CBOllamaEmbeddings, ChatCBOllama
 Handler = Callable[[httpx.Request], httpx.Response]
 
 
-def ndjson(*objects: dict[str, Any]) -> bytes:
-    return b"".join(json.dumps(o).encode() + b"\n" for o in objects)
+HI = (chat_object("Hi"), chat_object(done=True))
 
 
-def line(content: str = "", *, done: bool = False, **message: Any) -> dict[str, Any]:
-    """One FAKE /api/chat stream object, shaped like Ollama's."""
-    data: dict[str, Any] = {
-        "model": "fake-model",
-        "message": {"role": "assistant", "content": content, **message},
-        "done": done,
-    }
-    if done:
-        data.update(
-            done_reason="stop", prompt_eval_count=7, eval_count=3, total_duration=5000, eval_duration=900
-        )
-    return data
+def fake_ollama(*objects: dict[str, Any], handler: Handler | None = None) -> FakeOllama:
+    """The shared FAKE Ollama, answering chats with `objects` (default: "Hi")."""
+    return FakeOllama(*(objects or HI), handler=handler)
 
 
-def aggregate(objects: tuple[dict[str, Any], ...]) -> dict[str, Any]:
-    """What Ollama sends for stream=false: the last object's metadata, the messages' parts concatenated."""
-    merged: dict[str, Any] = {**objects[-1], "message": {"role": "assistant", "content": ""}}
-    for obj in objects:
-        for key, value in obj["message"].items():
-            if key in ("content", "thinking"):
-                merged["message"][key] = merged["message"].get(key, "") + value
-            elif key == "tool_calls":
-                merged["message"].setdefault("tool_calls", []).extend(value)
-    return merged
-
-
-class FakeOllama:
-    """A FAKE Ollama: records every request body and answers from fixed stream objects (or a handler),
-    as NDJSON for stream=true and as one aggregated object for stream=false, like the real server."""
-
-    def __init__(self, *objects: dict[str, Any], handler: Handler | None = None) -> None:
-        self.objects = objects or (line("Hi"), line(done=True))
-        self.body = ndjson(*self.objects)
-        self.handler = handler
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.handler is not None:
-            return self.handler(request)
-        if json.loads(request.content).get("stream") is False:
-            return httpx.Response(200, json=aggregate(self.objects))
-        return httpx.Response(200, content=self.body)
-
-    @property
-    def bodies(self) -> list[dict[str, Any]]:
-        return [json.loads(r.content) for r in self.requests]
-
-    def model(self, **fields: Any) -> ChatCBOllama:
-        config = OllamaConfig(default_model="fake-model", max_retries=0, keep_alive=None)
-        client = OllamaClient(
-            config, transport=httpx.MockTransport(self), async_transport=httpx.MockTransport(self)
-        )
-        return ChatCBOllama(client=client, **{"model": "fake-model", **fields})
+def chat_model(fake: FakeOllama, **fields: Any) -> ChatCBOllama:
+    """A ChatCBOllama whose requests all go to `fake`."""
+    client = fake.client(default_model="fake-model", keep_alive=None)
+    return ChatCBOllama(client=client, **{"model": "fake-model", **fields})
 
 
 THINKING = (
-    line(thinking="Let me "),
-    line(thinking="think."),
-    line("The answer"),
-    line(" is 4."),
-    line(done=True),
+    chat_object(thinking="Let me "),
+    chat_object(thinking="think."),
+    chat_object("The answer"),
+    chat_object(" is 4."),
+    chat_object(done=True),
 )
 
 
 def test_reasoning_is_captured_apart_from_content_even_when_not_requested() -> None:
-    fake = FakeOllama(*THINKING)
-    reply = fake.model().invoke("2+2?")
+    fake = fake_ollama(*THINKING)
+    reply = chat_model(fake).invoke("2+2?")
     assert reply.content == "The answer is 4."
     assert reply.additional_kwargs["reasoning_content"] == "Let me think."
     assert "think" not in fake.bodies[0]  # reasoning=None: nothing sent, the server decides
 
 
 def test_streamed_reasoning_chunks_carry_the_thinking_text() -> None:
-    fake = FakeOllama(*THINKING)
-    chunks = list(fake.model(reasoning=True).stream("2+2?"))
+    fake = fake_ollama(*THINKING)
+    chunks = list(chat_model(fake, reasoning=True).stream("2+2?"))
     thoughts = [c.additional_kwargs.get("reasoning_content", "") for c in chunks]
     assert "".join(thoughts) == "Let me think."
     assert "".join(str(c.content) for c in chunks) == "The answer is 4."
@@ -125,14 +80,14 @@ def test_streamed_reasoning_chunks_carry_the_thinking_text() -> None:
 def test_per_call_reasoning_overrides_the_instance_and_none_means_not_set(
     instance: Any, call: Any, sent: Any
 ) -> None:
-    fake = FakeOllama()
-    fake.model(reasoning=instance).invoke("hi", reasoning=call)
+    fake = fake_ollama()
+    chat_model(fake, reasoning=instance).invoke("hi", reasoning=call)
     assert fake.bodies[0].get("think", "absent") == sent
 
 
 def test_standard_params_reach_the_wire_and_per_call_zero_is_not_dropped() -> None:
-    fake = FakeOllama()
-    model = fake.model(
+    fake = fake_ollama()
+    model = chat_model(fake,
         temperature=0.7, max_tokens=12, num_ctx=4096, top_k=5, seed=3, stop=["END"], keep_alive="5m"
     )
     model.invoke("hi", temperature=0, model="other-model")
@@ -150,8 +105,8 @@ def test_standard_params_reach_the_wire_and_per_call_zero_is_not_dropped() -> No
 
 
 def test_per_call_stop_wins_over_the_instance_stop() -> None:
-    fake = FakeOllama()
-    fake.model(stop=["A"]).invoke("hi", stop=["B"])
+    fake = fake_ollama()
+    chat_model(fake, stop=["A"]).invoke("hi", stop=["B"])
     assert fake.bodies[0]["options"]["stop"] == ["B"]
 
 
@@ -159,7 +114,7 @@ def test_unknown_arguments_raise_instead_of_being_dropped() -> None:
     with pytest.raises(ValidationError, match="num_predictt"):
         ChatCBOllama(model="m", num_predictt=5)
     with pytest.raises(TypeError, match="top_kk"):
-        FakeOllama().model().invoke("hi", top_kk=3)
+        chat_model(fake_ollama()).invoke("hi", top_kk=3)
 
 
 def _history(weather_id: str, time_id: str) -> list[Any]:
@@ -179,8 +134,8 @@ def _history(weather_id: str, time_id: str) -> list[Any]:
 
 
 def test_tool_results_carry_tool_name_and_call_id_matched_from_the_ai_message() -> None:
-    fake = FakeOllama()
-    fake.model().invoke(_history("c1", "c2"))
+    fake = fake_ollama()
+    chat_model(fake).invoke(_history("c1", "c2"))
     weather = ToolCall.stable_id("get_weather", {"city": "Paris"}, 0)
     time = ToolCall.stable_id("get_time", {"city": "Oslo"}, 1)
     assert fake.bodies[0]["messages"] == [
@@ -200,9 +155,9 @@ def test_tool_results_carry_tool_name_and_call_id_matched_from_the_ai_message() 
 
 
 def test_client_generated_tool_call_ids_do_not_change_the_request() -> None:
-    fake = FakeOllama()
-    fake.model().invoke(_history(str(uuid.uuid4()), str(uuid.uuid4())))
-    fake.model().invoke(_history(str(uuid.uuid4()), str(uuid.uuid4())))
+    fake = fake_ollama()
+    chat_model(fake).invoke(_history(str(uuid.uuid4()), str(uuid.uuid4())))
+    chat_model(fake).invoke(_history(str(uuid.uuid4()), str(uuid.uuid4())))
     assert fake.requests[0].content == fake.requests[1].content
 
 
@@ -212,12 +167,12 @@ def _call(name: str, **arguments: Any) -> dict[str, Any]:
 
 def test_identical_parallel_tool_calls_are_kept_with_distinct_stable_ids() -> None:
     stream = (
-        line(tool_calls=[_call("add", a=1, b=2)]),
-        line(tool_calls=[_call("add", a=1, b=2)]),
-        line(done=True),
+        chat_object(tool_calls=[_call("add", a=1, b=2)]),
+        chat_object(tool_calls=[_call("add", a=1, b=2)]),
+        chat_object(done=True),
     )
-    first = FakeOllama(*stream).model().invoke("add twice")
-    again = FakeOllama(*stream).model().invoke("add twice")
+    first = chat_model(fake_ollama(*stream)).invoke("add twice")
+    again = chat_model(fake_ollama(*stream)).invoke("add twice")
     assert [c["args"] for c in first.tool_calls] == [{"a": 1, "b": 2}, {"a": 1, "b": 2}]
     ids = [c["id"] for c in first.tool_calls]
     assert len(set(ids)) == 2
@@ -235,10 +190,10 @@ WEATHER = {
 
 
 def test_forced_tool_choice_sends_a_schema_and_turns_the_json_answer_into_a_tool_call() -> None:
-    fake = FakeOllama(
-        line('{"name": "get_weather", '), line('"arguments": {"city": "Paris"}}'), line(done=True)
+    fake = fake_ollama(
+        chat_object('{"name": "get_weather", '), chat_object('"arguments": {"city": "Paris"}}'), chat_object(done=True)
     )
-    reply = fake.model().bind_tools([WEATHER], tool_choice="any").invoke("weather?")
+    reply = chat_model(fake).bind_tools([WEATHER], tool_choice="any").invoke("weather?")
     assert reply.content == ""
     assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("get_weather", {"city": "Paris"})]
     body = fake.bodies[0]
@@ -249,20 +204,20 @@ def test_forced_tool_choice_sends_a_schema_and_turns_the_json_answer_into_a_tool
 
 
 def test_a_forced_answer_that_is_not_a_tool_call_is_kept_as_text() -> None:
-    fake = FakeOllama(line('{"name": "get_wea'), line(done=True))  # cut short, e.g. by max_tokens
-    reply = fake.model().bind_tools([WEATHER], tool_choice="get_weather").invoke("weather?")
+    fake = fake_ollama(chat_object('{"name": "get_wea'), chat_object(done=True))  # cut short, e.g. by max_tokens
+    reply = chat_model(fake).bind_tools([WEATHER], tool_choice="get_weather").invoke("weather?")
     assert reply.tool_calls == []
     assert reply.content == '{"name": "get_wea'
 
 
 def test_tool_choice_auto_and_none() -> None:
-    fake = FakeOllama()
-    fake.model().bind_tools([WEATHER]).invoke("hi")
-    fake.model().bind_tools([WEATHER], tool_choice="none").invoke("hi")
+    fake = fake_ollama()
+    chat_model(fake).bind_tools([WEATHER]).invoke("hi")
+    chat_model(fake).bind_tools([WEATHER], tool_choice="none").invoke("hi")
     assert "format" not in fake.bodies[0] and fake.bodies[0]["tools"] == [WEATHER]
     assert "tools" not in fake.bodies[1]
     with pytest.raises(ValueError, match="not among the bound tools"):
-        fake.model().bind_tools([WEATHER], tool_choice="get_time").invoke("hi")
+        chat_model(fake).bind_tools([WEATHER], tool_choice="get_time").invoke("hi")
 
 
 class Person(BaseModel):
@@ -271,8 +226,8 @@ class Person(BaseModel):
 
 
 def test_structured_output_json_schema_sends_the_schema_and_switches_thinking_off() -> None:
-    fake = FakeOllama(line('{"name": "Ada", "age": 36}'), line(done=True))
-    result = fake.model().with_structured_output(Person).invoke("Who?")
+    fake = fake_ollama(chat_object('{"name": "Ada", "age": 36}'), chat_object(done=True))
+    result = chat_model(fake).with_structured_output(Person).invoke("Who?")
     assert result == Person(name="Ada", age=36)
     schema = fake.bodies[0]["format"]
     assert schema["properties"] == {"name": {"type": "string"}, "age": {"type": "integer"}}
@@ -281,9 +236,9 @@ def test_structured_output_json_schema_sends_the_schema_and_switches_thinking_of
 
 
 def test_structured_output_keeps_an_explicit_reasoning_choice_and_include_raw() -> None:
-    fake = FakeOllama(line('{"name": "Ada"'), line(done=True))
+    fake = fake_ollama(chat_object('{"name": "Ada"'), chat_object(done=True))
     out = (
-        fake.model(reasoning=True)
+        chat_model(fake, reasoning=True)
         .with_structured_output(Person, method="json_mode", include_raw=True)
         .invoke("?")
     )
@@ -293,8 +248,9 @@ def test_structured_output_keeps_an_explicit_reasoning_choice_and_include_raw() 
 
 
 def test_structured_output_function_calling_forces_the_schema_tool() -> None:
-    fake = FakeOllama(line('{"name": "Person", "arguments": {"name": "Ada", "age": 36}}'), line(done=True))
-    result = fake.model().with_structured_output(Person, method="function_calling").invoke("Who?")
+    answer = chat_object('{"name": "Person", "arguments": {"name": "Ada", "age": 36}}')
+    fake = fake_ollama(answer, chat_object(done=True))
+    result = chat_model(fake).with_structured_output(Person, method="function_calling").invoke("Who?")
     assert result == Person(name="Ada", age=36)
     assert fake.bodies[0]["format"]["properties"]["name"]["enum"] == ["Person"]
 
@@ -303,7 +259,7 @@ PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQG
 
 
 def test_images_from_data_urls_and_v1_blocks_are_sent_as_bare_base64() -> None:
-    fake = FakeOllama()
+    fake = fake_ollama()
     message = HumanMessage(
         content=[
             {"type": "text", "text": "Describe."},
@@ -311,14 +267,14 @@ def test_images_from_data_urls_and_v1_blocks_are_sent_as_bare_base64() -> None:
             {"type": "image", "base64": PIXEL, "mime_type": "image/png"},
         ]
     )
-    fake.model().invoke([message])
+    chat_model(fake).invoke([message])
     assert fake.bodies[0]["messages"] == [{"role": "user", "content": "Describe.", "images": [PIXEL, PIXEL]}]
     with pytest.raises(ValueError, match="not fetched"):
-        fake.model().invoke([HumanMessage(content=[{"type": "image_url", "image_url": "https://x/y.png"}])])
+        chat_model(fake).invoke([HumanMessage(content=[{"type": "image_url", "image_url": "https://x/y.png"}])])
 
 
 def test_final_chunk_carries_usage_and_metadata() -> None:
-    chunks = list(FakeOllama().model().stream("hi"))
+    chunks = list(chat_model(fake_ollama()).stream("hi"))
     last = chunks[-1]
     assert last.chunk_position == "last"
     assert last.usage_metadata == {"input_tokens": 7, "output_tokens": 3, "total_tokens": 10}
@@ -331,7 +287,7 @@ SECRET_HEADERS = {"X-Api-Token": "sekrit-header"}
 
 
 def test_credentials_never_show_in_repr_dumps_or_serialization_but_reach_the_wire() -> None:
-    fake = FakeOllama()
+    fake = fake_ollama()
     model = ChatCBOllama(
         model="m",
         base_url="http://alice:pa55word@localhost:11434",
@@ -396,8 +352,8 @@ def test_refresh_profile_reads_the_live_show_answer() -> None:
         "model_info": {"qwen3.context_length": 40960},
         "details": {"family": "qwen3"},
     }
-    fake = FakeOllama(handler=lambda request: httpx.Response(200, json=show))
-    model = fake.model()
+    fake = fake_ollama(handler=lambda request: httpx.Response(200, json=show))
+    model = chat_model(fake)
     profile = model.refresh_profile()
     assert fake.requests[0].url.path == "/api/show"
     assert model.profile == profile
@@ -405,8 +361,8 @@ def test_refresh_profile_reads_the_live_show_answer() -> None:
 
 
 def test_async_paths_use_the_same_converter_and_survive_two_event_loops() -> None:
-    fake = FakeOllama(*THINKING)
-    model = fake.model()
+    fake = fake_ollama(*THINKING)
+    model = chat_model(fake)
     first = asyncio.run(model.ainvoke("2+2?"))
     second = asyncio.run(model.ainvoke("2+2?"))
     assert first.content == second.content == "The answer is 4."
@@ -432,10 +388,10 @@ def test_the_default_model_follows_an_injected_config_or_client() -> None:
 
 
 def test_invoke_is_one_non_streamed_request_and_stream_streams() -> None:
-    fake = FakeOllama(*THINKING)
-    whole = fake.model(reasoning=True).invoke("2+2?")
-    streamed = list(fake.model(reasoning=True).stream("2+2?"))
-    forced = fake.model(reasoning=True, streaming=True).invoke("2+2?")
+    fake = fake_ollama(*THINKING)
+    whole = chat_model(fake, reasoning=True).invoke("2+2?")
+    streamed = list(chat_model(fake, reasoning=True).stream("2+2?"))
+    forced = chat_model(fake, reasoning=True, streaming=True).invoke("2+2?")
     assert [b["stream"] for b in fake.bodies] == [False, True, True]
     assert whole.content == forced.content == "".join(str(c.content) for c in streamed) == "The answer is 4."
     assert whole.additional_kwargs["reasoning_content"] == "Let me think."

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from _fakes import (
+from fakes import (
     FAKE_HOSTS,
     MODES,
+    FakeOllama,
     RecordedSleeps,
     Responder,
-    ScriptedOllama,
     answer_tokens,
     fake_answer,
     fake_raw,
@@ -105,7 +105,7 @@ FAULTS = {
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("fault", FAULTS.values(), ids=FAULTS.keys())
 async def test_fault(fault: Fault, mode: str) -> None:
-    fake, sleeps = ScriptedOllama({HOST_A: list(fault.script)}), RecordedSleeps()
+    fake, sleeps = FakeOllama(scripts={HOST_A: list(fault.script)}), RecordedSleeps()
     expect = fault.stream if "stream" in mode else fault.call
     async with make_client(FAKE_HOSTS[: fault.hosts], fake, sleeps, max_retries=2) as client:
         outcome = await run_chat(client, mode, PROMPT)
@@ -131,7 +131,7 @@ async def test_fault(fault: Fault, mode: str) -> None:
 @pytest.mark.parametrize("mode", MODES)
 async def test_retry_after_is_the_sleep_and_backoff_has_jitter(mode: str) -> None:
     script = [fake_status(429, "slow down", {"Retry-After": "7"}), fake_status(503, "busy"), fake_answer()]
-    fake, sleeps = ScriptedOllama({HOST_A: script}), RecordedSleeps()
+    fake, sleeps = FakeOllama(scripts={HOST_A: script}), RecordedSleeps()
     async with make_client(FAKE_HOSTS[:1], fake, sleeps, max_retries=2, retry_backoff_seconds=0.5) as client:
         outcome = await run_chat(client, mode, PROMPT)
     assert outcome.text == ANSWER
@@ -141,7 +141,7 @@ async def test_retry_after_is_the_sleep_and_backoff_has_jitter(mode: str) -> Non
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_retries_stop_at_max_retries_and_raise_the_last_error(mode: str) -> None:
-    fake, sleeps = ScriptedOllama({HOST_A: [fake_status(503, "server busy")]}), RecordedSleeps()
+    fake, sleeps = FakeOllama(scripts={HOST_A: [fake_status(503, "server busy")]}), RecordedSleeps()
     settings = {"max_retries": 3, "breaker_failure_threshold": 10}
     async with make_client(FAKE_HOSTS[:1], fake, sleeps, **settings) as client:
         outcome = await run_chat(client, mode, PROMPT)
@@ -151,7 +151,7 @@ async def test_retries_stop_at_max_retries_and_raise_the_last_error(mode: str) -
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_retry_budget_bounds_the_total_time(mode: str) -> None:
-    fake = ScriptedOllama({HOST_A: [fake_status(429, "slow down", {"Retry-After": "30"})]})
+    fake = FakeOllama(scripts={HOST_A: [fake_status(429, "slow down", {"Retry-After": "30"})]})
     sleeps = RecordedSleeps()
     async with make_client(FAKE_HOSTS[:1], fake, sleeps, max_retries=5, retry_budget_seconds=10) as client:
         outcome = await run_chat(client, mode, PROMPT)
@@ -163,7 +163,7 @@ async def test_retry_budget_bounds_the_total_time(mode: str) -> None:
 @pytest.mark.parametrize("mode", MODES)
 async def test_flapping_host_opens_then_the_half_open_probe_closes_it(mode: str, probe: str) -> None:
     script = [fake_status(503, "busy"), fake_status(503, "busy"), fake_status(503, "busy"), fake_answer()]
-    fake = ScriptedOllama({HOST_A: script})
+    fake = FakeOllama(scripts={HOST_A: script})
     settings = {"max_retries": 0, "breaker_failure_threshold": 2, "breaker_cooldown_seconds": 0.05,
                 "breaker_probe": probe}
     async with make_client(FAKE_HOSTS[:1], fake, RecordedSleeps(), **settings) as client:
@@ -200,13 +200,13 @@ async def test_connection_error_is_retried_then_fails_over(mode: str) -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise refused
 
-    fake, sleeps = ScriptedOllama({HOST_A: [refuse]}), RecordedSleeps()
+    fake, sleeps = FakeOllama(scripts={HOST_A: [refuse]}), RecordedSleeps()
     async with make_client(FAKE_HOSTS, fake, sleeps, max_retries=1) as client:
         outcome = await run_chat(client, mode, PROMPT)
         assert outcome.text == ANSWER and client.circuit_state()[HOST_A].consecutive_failures == 1
     assert (fake.count(HOST_A), fake.count(HOST_B), sleeps.delays) == (1, 1, [])
 
-    fake_b_down, sleeps = ScriptedOllama({HOST_A: [refuse], HOST_B: [refuse]}), RecordedSleeps()
+    fake_b_down, sleeps = FakeOllama(scripts={HOST_A: [refuse], HOST_B: [refuse]}), RecordedSleeps()
     async with make_client(FAKE_HOSTS, fake_b_down, sleeps, max_retries=1) as client:
         outcome = await run_chat(client, mode, PROMPT)
     assert type(outcome.error) is NetworkError

@@ -7,8 +7,7 @@ host's breaker counted.
 from __future__ import annotations
 
 import pytest
-from _fake_server import FakeOllamaServer, closed_port_url
-from _fakes import MODES, RecordedSleeps, answer_tokens, make_client, run_chat
+from fakes import MODES, FakeOllamaServer, RecordedSleeps, answer_tokens, closed_port_url, make_client, run_chat
 
 from cb_ollama_integrations import LLMTimeoutError, NetworkError, StreamError
 

@@ -12,21 +12,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from fakes.bodies import answer
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _fake_bodies() -> ModuleType:
-    """benchmarks/fake_bodies.py, loaded from its file (benchmarks/ is not an installed package)."""
-    spec = importlib.util.spec_from_file_location("fake_bodies", ROOT / "benchmarks" / "fake_bodies.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _installed(*modules: str) -> bool:
@@ -141,7 +132,6 @@ def test_anchors_run_in_the_same_harness(tmp_path: Path) -> None:
 
 
 def test_fake_server_bodies_honour_the_request() -> None:
-    answer = _fake_bodies().answer
     status, content_type, parts, streamed = answer(
         b"POST",
         b"/api/chat",

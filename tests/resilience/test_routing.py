@@ -6,13 +6,14 @@ import time
 
 import httpx
 import pytest
-from _fake_server import FakeOllamaServer, closed_port_url
-from _fakes import (
+from fakes import (
     MODEL,
     MODES,
+    FakeOllama,
+    FakeOllamaServer,
     RecordedSleeps,
-    ScriptedOllama,
     chat_request,
+    closed_port_url,
     fake_answer,
     fake_status,
     make_client,
@@ -25,14 +26,14 @@ from cb_ollama_integrations._resilience.routing import HostPool
 A, B, C = "http://127.0.0.1:47001", "http://127.0.0.1:47002", "http://127.0.0.1:47003"
 
 
-def served(fake: ScriptedOllama) -> tuple[int, int, int]:
+def served(fake: FakeOllama) -> tuple[int, int, int]:
     """/api/chat requests each host received."""
     return fake.count(A), fake.count(B), fake.count(C)
 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_failover_chain_keeps_order_and_skips_an_open_circuit(mode: str) -> None:
-    fake = ScriptedOllama({A: [fake_status(503, "busy")]})
+    fake = FakeOllama(scripts={A: [fake_status(503, "busy")]})
     settings = {"breaker_failure_threshold": 2, "breaker_cooldown_seconds": 60, "max_retries": 0}
     async with make_client([A, B, C], fake, RecordedSleeps(), **settings) as client:
         outcomes = [await run_chat(client, mode, f"n{i}") for i in range(4)]
@@ -43,7 +44,7 @@ async def test_failover_chain_keeps_order_and_skips_an_open_circuit(mode: str) -
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_every_circuit_open_fails_fast_naming_the_hosts(mode: str) -> None:
-    fake = ScriptedOllama({A: [fake_status(503, "busy")], B: [fake_status(503, "busy")]})
+    fake = FakeOllama(scripts={A: [fake_status(503, "busy")], B: [fake_status(503, "busy")]})
     settings = {"breaker_failure_threshold": 1, "breaker_cooldown_seconds": 60, "max_retries": 0}
     async with make_client([A, B], fake, RecordedSleeps(), **settings) as client:
         first = await run_chat(client, mode)
@@ -54,7 +55,7 @@ async def test_every_circuit_open_fails_fast_naming_the_hosts(mode: str) -> None
 
 
 def test_load_balanced_rotates_over_hosts_and_prefers_the_least_busy() -> None:
-    fake = ScriptedOllama()
+    fake = FakeOllama()
     with make_client([A, B, C], fake, routing_strategy=RoutingStrategy.LOAD_BALANCED) as client:
         for i in range(6):
             client.chat_completion(chat_request(f"n{i}"))
@@ -68,7 +69,7 @@ def test_load_balanced_rotates_over_hosts_and_prefers_the_least_busy() -> None:
 
 
 async def test_cost_optimized_prefers_the_host_with_the_model_loaded() -> None:
-    fake = ScriptedOllama({B: [fake_answer(), fake_status(503, "busy"), fake_answer()]}, running={B: [MODEL]})
+    fake = FakeOllama(scripts={B: [fake_answer(), fake_status(503, "busy"), fake_answer()]}, running={B: [MODEL]})
     settings = {"routing_strategy": RoutingStrategy.COST_OPTIMIZED, "max_retries": 0}
     async with make_client([A, B, C], fake, RecordedSleeps(), **settings) as client:
         assert [m.name for m in await client.alist_running()] == [MODEL]
@@ -85,7 +86,7 @@ def test_performance_first_measures_every_host_then_prefers_the_fastest() -> Non
         time.sleep(0.03)
         return fake_answer()(request)
 
-    fake = ScriptedOllama({A: [slow]})
+    fake = FakeOllama(scripts={A: [slow]})
     with make_client([A, B], fake, routing_strategy=RoutingStrategy.PERFORMANCE_FIRST) as client:
         for i in range(6):
             client.chat_completion(chat_request(f"n{i}"))
@@ -110,14 +111,14 @@ async def test_health_check_per_host_and_for_the_pool() -> None:
 
 
 async def test_health_check_of_an_unknown_host_is_refused() -> None:
-    async with make_client([A], ScriptedOllama()) as client:
+    async with make_client([A], FakeOllama()) as client:
         with pytest.raises(ValueError, match="not one of this client's hosts"):
             client.health_check(host=B)
 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_ping_probe_that_fails_reopens_without_sending_the_request(mode: str) -> None:
-    fake = ScriptedOllama(root_status=500)
+    fake = FakeOllama(root_status=500)
     settings = {"breaker_failure_threshold": 1, "breaker_cooldown_seconds": 0.0, "breaker_probe": "ping",
                 "max_retries": 0}
     async with make_client([A], fake, RecordedSleeps(), **settings) as client:

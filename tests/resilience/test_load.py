@@ -13,8 +13,16 @@ import threading
 import time
 
 import pytest
-from _fake_server import FakeOllamaServer, closed_port_url
-from _fakes import MODES, RecordedSleeps, answer_tokens, chat_request, make_client, run_chat
+from fakes import (
+    MODES,
+    FakeOllamaServer,
+    RecordedSleeps,
+    answer_tokens,
+    chat_request,
+    closed_port_url,
+    make_client,
+    run_chat,
+)
 
 from cb_ollama_integrations import CircuitOpenError, OllamaClient, RoutingStrategy
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from _mock import FakeOllama, chat_line, ndjson
+from fakes import FakeOllama, chat_object, ndjson
 
 from cb_ollama_integrations import OllamaClient, OllamaConfig
 from cb_ollama_integrations import _model_management as model_api
@@ -80,7 +80,7 @@ PULL_LINES = [
 
 def fake_pull(body: FakePullBody) -> FakeOllama:
     """A fake server whose /api/pull answers with `body`, one frame per network read."""
-    return FakeOllama(lambda request: httpx.Response(200, stream=body))
+    return FakeOllama(handler=lambda request: httpx.Response(200, stream=body))
 
 
 def factory(fake: FakeOllama) -> Any:
@@ -148,7 +148,7 @@ def test_invalid_configuration_exits_2_in_one_line(capsys: Capture) -> None:
 
 
 def test_invalid_keep_alive_is_rejected_before_anything_is_sent(capsys: Capture) -> None:
-    fake = FakeOllama(lambda request: httpx.Response(500))
+    fake = FakeOllama(handler=lambda request: httpx.Response(500))
     assert main(["warm", "m", "--keep-alive", "10x"], client_factory=factory(fake)) == 2
     assert "invalid keep_alive '10x'" in capsys.readouterr().err
     assert fake.requests == []
@@ -196,9 +196,9 @@ def test_chat_shows_thinking_dim_and_apart_from_the_answer(
     capsys: Capture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FORCE_COLOR", "1")  # keep rich's styles in captured output
-    lines = [chat_line("", message={"role": "assistant", "content": "", "thinking": "Hmm, fruit."}),
-             chat_line("Apple."), chat_line("", done=True)]
-    fake = FakeOllama(lambda request: httpx.Response(200, content=ndjson(*lines)))
+    lines = [chat_object("", thinking="Hmm, fruit."),
+             chat_object("Apple."), chat_object("", done=True)]
+    fake = FakeOllama(handler=lambda request: httpx.Response(200, content=ndjson(*lines)))
     assert main(["chat", "--model", "m", "--think", "--once", "Fruit?"], client_factory=factory(fake)) == 0
     out = capsys.readouterr().out
     assert json.loads(fake.requests[0].content)["think"] is True

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from _fake_server import closed_port_url
-from _fakes import MODES, make_client, run_chat
+from fakes import MODES, closed_port_url, make_client, run_chat
 
 from cb_ollama_integrations import (
     LLMError,

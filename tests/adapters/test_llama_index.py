@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fakes import FakeOllama, chat_object
 from llama_index.core.base.llms.types import ChatMessage, ImageBlock, MessageRole, TextBlock, ToolCallBlock
 from llama_index.core.prompts import PromptTemplate
 from pydantic import BaseModel
@@ -29,39 +30,13 @@ SECRET = "Bearer sk-very-secret-token"
 
 
 def done_body(content: str = "ok", **message: Any) -> dict[str, Any]:
-    return {"model": "fake", "message": {"role": "assistant", "content": content, **message}, "done": True,
-            "done_reason": "stop", "prompt_eval_count": 7, "eval_count": 3, "total_duration": 123456}
-
-
-class FakeOllama:
-    """A fake Ollama: records every request body and answers with canned JSON (or NDJSON lines)."""
-
-    def __init__(self, reply: dict[str, Any] | list[dict[str, Any]] | None = None) -> None:
-        self.reply = reply if reply is not None else done_body()
-        self.bodies: list[dict[str, Any]] = []
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        body = json.loads(request.content) if request.content else {}
-        self.bodies.append(body)
-        if request.url.path == "/api/embed":
-            return httpx.Response(200, json={"embeddings": [[0.1, 0.2] for _ in body["input"]],
-                                             "prompt_eval_count": len(body["input"])})
-        if isinstance(self.reply, list):
-            lines = "".join(json.dumps(line) + "\n" for line in self.reply)
-            return httpx.Response(200, content=lines.encode())
-        return httpx.Response(200, json=self.reply)
-
-
-def fake_client(handler: Handler, **config: Any) -> OllamaClient:
-    transport = httpx.MockTransport(handler)
-    return OllamaClient(OllamaConfig(max_retries=0, **config), transport=transport, async_transport=transport)
+    """The one done object of a FAKE answer (7 prompt + 3 output tokens)."""
+    return chat_object(content, done=True, model="fake", total_duration=123456, **message)
 
 
 @pytest.fixture
 def fake() -> FakeOllama:
-    return FakeOllama()
+    return FakeOllama(done_body())
 
 
 @pytest.fixture
@@ -69,7 +44,7 @@ def make_llm(fake: FakeOllama) -> Iterator[Callable[..., CBOllama]]:
     clients: list[OllamaClient] = []
 
     def make(**fields: Any) -> CBOllama:
-        client = fake_client(fake)
+        client = fake.client()
         clients.append(client)
         return CBOllama(client=client, **{"model": "fake", **fields})
 
@@ -163,27 +138,26 @@ def test_usage_and_durations_in_raw_and_additional_kwargs(make_llm: Callable[...
 
 
 def line(content: str = "", done: bool = False, **message: Any) -> dict[str, Any]:
-    """One NDJSON object of a fake stream."""
-    data = {"model": "fake", "message": {"role": "assistant", "content": content, **message}, "done": done}
-    return {**data, "done_reason": "stop", "prompt_eval_count": 4, "eval_count": 5} if done else data
+    """One NDJSON object of a FAKE stream."""
+    return chat_object(content, done=done, model="fake", **message)
 
 
 THINKING_STREAM = [line(thinking="Let me"), line(thinking=" think."), line("Blue."), line(done=True)]
 
 
 def test_thinking_only_chunks_are_streamed_not_dropped() -> None:
-    with fake_client(FakeOllama(THINKING_STREAM)) as client:
+    with FakeOllama(*THINKING_STREAM).client() as client:
         chunks = list(CBOllama(client=client, model="fake", thinking=True).stream_chat(USER))
     assert [c.additional_kwargs.get("thinking_delta") for c in chunks[:3]] == ["Let me", " think.", None]
     assert [c.delta for c in chunks] == ["", "", "Blue.", ""]
     final = chunks[-1].message
     assert final.content == "Blue."
     assert final.blocks[0].block_type == "thinking" and final.blocks[0].content == "Let me think."
-    assert chunks[-1].raw is not None and chunks[-1].raw["usage"]["total_tokens"] == 9
+    assert chunks[-1].raw is not None and chunks[-1].raw["usage"]["total_tokens"] == 10
 
 
 async def test_thinking_deltas_in_async_stream_and_completion() -> None:
-    with fake_client(FakeOllama(THINKING_STREAM)) as client:
+    with FakeOllama(*THINKING_STREAM).client() as client:
         llm = CBOllama(client=client, model="fake")
         chunks = [c async for c in await llm.astream_chat(USER)]
         completions = [c async for c in await llm.astream_complete("Hi")]
@@ -197,7 +171,7 @@ def _identical_calls() -> list[dict[str, Any]]:
 
 
 def test_parallel_identical_tool_calls_are_all_kept_with_distinct_ids() -> None:
-    with fake_client(FakeOllama(done_body("", tool_calls=_identical_calls()))) as client:
+    with FakeOllama(done_body("", tool_calls=_identical_calls())).client() as client:
         llm = CBOllama(client=client, model="fake")
         response = llm.chat(USER)
         selections = llm.get_tool_calls_from_response(response)
@@ -210,7 +184,7 @@ def test_parallel_identical_tool_calls_are_all_kept_with_distinct_ids() -> None:
 def test_streamed_identical_tool_calls_are_not_deduplicated() -> None:
     call = _identical_calls()[0]
     lines = [line(tool_calls=[call]), line(tool_calls=[call]), line(done=True)]
-    with fake_client(FakeOllama(lines)) as client:
+    with FakeOllama(*lines).client() as client:
         llm = CBOllama(client=client, model="fake")
         final = list(llm.stream_chat(USER))[-1]
         selections = llm.get_tool_calls_from_response(final)
@@ -219,10 +193,10 @@ def test_streamed_identical_tool_calls_are_not_deduplicated() -> None:
 
 def test_server_tool_call_ids_are_kept_and_no_call_raises_only_when_asked() -> None:
     calls = [{"id": "call_srv", "function": {"name": "add", "arguments": {"a": 1, "b": 2}}}]
-    with fake_client(FakeOllama(done_body("", tool_calls=calls))) as client:
+    with FakeOllama(done_body("", tool_calls=calls)).client() as client:
         llm = CBOllama(client=client, model="fake")
         assert llm.get_tool_calls_from_response(llm.chat(USER))[0].tool_id == "call_srv"
-    with fake_client(FakeOllama(done_body("just prose"))) as client:
+    with FakeOllama(done_body("just prose")).client() as client:
         llm = CBOllama(client=client, model="fake")
         prose = llm.chat(USER)
         assert llm.get_tool_calls_from_response(prose, error_on_no_tool_call=False) == []
@@ -248,7 +222,7 @@ def test_required_tool_schema_and_its_parsing() -> None:
 def test_tool_required_in_chat_forces_a_schema_and_parses_the_call(make_llm: Callable[..., CBOllama],
                                                                   fake: FakeOllama) -> None:
     spec = {"type": "function", "function": {"name": "add", "parameters": {"type": "object"}}}
-    fake.reply = done_body('{"name": "add", "arguments": {"a": 1, "b": 2}}')
+    fake.objects = (done_body('{"name": "add", "arguments": {"a": 1, "b": 2}}'),)
     llm = make_llm()
     response = llm.chat(USER, tools=[spec], tool_required=True)
     assert fake.bodies[0]["format"] == required_tool_format([spec], allow_parallel=False)
@@ -264,7 +238,7 @@ class Colour(BaseModel):
 
 def test_structured_output_sends_the_schema_and_disables_thinking(make_llm: Callable[..., CBOllama],
                                                                   fake: FakeOllama) -> None:
-    fake.reply = done_body('{"name": "red"}')
+    fake.objects = (done_body('{"name": "red"}'),)
     answer = make_llm().structured_predict(Colour, PromptTemplate("Name a {thing}."), thing="colour")
     assert answer.name == "red"
     make_llm(thinking="low").structured_predict(Colour, PromptTemplate("Name a colour."))
@@ -280,7 +254,7 @@ def fake_that_fails(request: httpx.Request) -> httpx.Response:
 
 
 async def test_metadata_does_no_network_io_even_inside_an_event_loop() -> None:
-    with fake_client(fake_that_fails) as client:
+    with FakeOllama(handler=fake_that_fails).client() as client:
         known = CBOllama(client=client, model="smollm2:135m").metadata
         unknown = CBOllama(client=client, model="my-model:7b", context_window=1234, max_tokens=99).metadata
         no_tools = CBOllama(client=client, model="gemma3:270m").metadata
@@ -293,8 +267,8 @@ async def test_metadata_does_no_network_io_even_inside_an_event_loop() -> None:
 def test_refresh_metadata_reads_the_server_when_asked() -> None:
     show = {"capabilities": ["completion"], "model_info": {"general.architecture": "llama",
                                                            "llama.context_length": 2048}}
-    fake = FakeOllama(show)
-    with fake_client(fake) as client:
+    fake = FakeOllama(handler=lambda request: httpx.Response(200, json=show))
+    with fake.client() as client:
         llm = CBOllama(client=client, model="my-own-model:7b")
         assert llm.metadata.is_function_calling_model is True and fake.bodies == []
         refreshed = llm.refresh_metadata()
@@ -317,7 +291,7 @@ def test_base_url_none_honours_ollama_host_and_timeouts_are_split(monkeypatch: p
 
 
 def test_headers_are_sent_but_never_serialized_or_shown() -> None:
-    fake = FakeOllama()
+    fake = FakeOllama(done_body())
     llm = CBOllama(model="fake", headers={"Authorization": SECRET})
     embed = CBOllamaEmbedding(model_name="fake", headers={"Authorization": SECRET})
     for component in (llm, embed):
@@ -326,7 +300,7 @@ def test_headers_are_sent_but_never_serialized_or_shown() -> None:
     assert llm.headers is not None and llm.headers["Authorization"].get_secret_value() == SECRET
     clone = CBOllama.from_json(llm.to_json())
     assert clone.model == "fake" and clone.headers is None
-    with fake_client(fake, custom_headers=llm.headers) as client:
+    with fake.client(custom_headers=llm.headers) as client:
         CBOllama(client=client, model="fake").chat(USER)
     assert fake.requests[0].headers["authorization"] == SECRET
 
@@ -345,7 +319,7 @@ def make_embed(fake: FakeOllama) -> Iterator[Callable[..., CBOllamaEmbedding]]:
     clients: list[OllamaClient] = []
 
     def make(**fields: Any) -> CBOllamaEmbedding:
-        client = fake_client(fake, embed_batch_size=fields.get("embed_batch_size", 1000))
+        client = fake.client(embed_batch_size=fields.get("embed_batch_size", 1000))
         clients.append(client)
         return CBOllamaEmbedding(client=client, **fields)
 
