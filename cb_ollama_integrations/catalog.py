@@ -105,16 +105,16 @@ EMBEDDING_INSTRUCTIONS: dict[str, tuple[str, str]] = {
 }
 
 
-def embedding_instructions(model: str) -> tuple[str, str]:
-    """The (query, document) prefixes the model's family was trained with, or ("", "") when it needs none.
+def embedding_instructions(model: str, query: str | None = None, document: str | None = None) -> tuple[str, str]:
+    """The (query, document) prefixes to use: `query`/`document` when given ("" switches one off), else the
+    ones the model's family was trained with, else none.
 
     Matches the family and its variants: `nomic-embed-text:v1.5`, `e5-large` (family `e5`).
     """
     family = normalize_model_name(model).rsplit("/", 1)[-1].split(":", 1)[0]
-    for name, pair in EMBEDDING_INSTRUCTIONS.items():
-        if family == name or family.startswith(f"{name}-"):
-            return pair
-    return "", ""
+    trained = next((pair for name, pair in EMBEDDING_INSTRUCTIONS.items()
+                    if family == name or family.startswith(f"{name}-")), ("", ""))
+    return (query if query is not None else trained[0], document if document is not None else trained[1])
 
 
 def normalize_model_name(name: str) -> str:

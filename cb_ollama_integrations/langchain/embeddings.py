@@ -48,11 +48,7 @@ class CBOllamaEmbeddings(LangChainConnection, Embeddings):
     @property
     def instructions(self) -> tuple[str, str]:
         """The (query, document) prefixes in effect: the explicit ones, else the model family's."""
-        query, document = embedding_instructions(self.model)
-        return (
-            self.query_instruction if self.query_instruction is not None else query,
-            self.document_instruction if self.document_instruction is not None else document,
-        )
+        return embedding_instructions(self.model, self.query_instruction, self.document_instruction)
 
     def _request(self, texts: list[str], prefix: str) -> EmbeddingsRequest:
         return EmbeddingsRequest(model=self.model, input=[prefix + text for text in texts],

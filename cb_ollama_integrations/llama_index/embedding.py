@@ -50,11 +50,7 @@ class CBOllamaEmbedding(BaseEmbedding, LlamaIndexConnection):
     @property
     def instructions(self) -> tuple[str, str]:
         """The (query, document) prefixes in effect."""
-        query, text = embedding_instructions(self.model_name)
-        return (
-            query if self.query_instruction is None else self.query_instruction,
-            text if self.text_instruction is None else self.text_instruction,
-        )
+        return embedding_instructions(self.model_name, self.query_instruction, self.text_instruction)
 
     def _request(self, texts: list[str], prefix: str) -> EmbeddingsRequest:
         return EmbeddingsRequest(
