@@ -13,14 +13,16 @@ from pydantic import ConfigDict, Field, SecretStr, field_validator, model_valida
 
 from ._values.base import DeferredModel
 from ._values.env import config_values_from_env
-from ._values.keep_alive import KeepAlive, normalize_keep_alive
+from ._values.keep_alive import KeepAlive, KeepAliveSetting, normalize_keep_alive
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "KeepAlive",
+    "KeepAliveSetting",
     "OllamaConfig",
     "RoutingStrategy",
     "config_values_from_env",
+    "move_url_credentials",
     "normalize_keep_alive",
     "split_url_credentials",
 ]
@@ -58,6 +60,27 @@ def split_url_credentials(url: str) -> tuple[str, str | None]:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), f"Basic {token}"
 
 
+def move_url_credentials(data: Mapping[str, Any], *, headers_key: str) -> dict[str, Any]:
+    """Constructor data with user:password@ taken out of `base_url`/`base_urls` and put in `data[headers_key]`
+    as the Basic Authorization header (unless one is set), so no URL field ever holds a password."""
+    values = dict(data)
+    headers = dict(values.get(headers_key) or {})
+    for key in ("base_url", "base_urls"):
+        raw = values.get(key)
+        if raw is None:
+            continue
+        cleaned = []
+        for url in [raw] if isinstance(raw, str) else list(raw):
+            clean, auth = split_url_credentials(str(url).strip())
+            cleaned.append(clean)
+            if auth and not any(name.lower() == "authorization" for name in headers):
+                headers["Authorization"] = auth
+        values[key] = cleaned[0] if isinstance(raw, str) else cleaned
+    if headers:
+        values[headers_key] = headers
+    return values
+
+
 def _clean_url(url: str) -> str:
     text = url.strip().rstrip("/")
     parts = urlsplit(text)
@@ -85,7 +108,7 @@ class OllamaConfig(DeferredModel):
     routing_strategy: RoutingStrategy = Field(RoutingStrategy.FAILOVER_CHAIN, description="Host choice.")
     default_model: str = Field("llama2", description="Chat model used when a request names none.")
     embedding_model: str = Field("nomic-embed-text", description="Model used when an embeddings request names none.")
-    keep_alive: KeepAlive | None = Field(
+    keep_alive: KeepAliveSetting = Field(
         "5m", description="How long the model stays loaded after a request: '5m', seconds, -1 forever, 0 unload."
     )
     timeout_seconds: float = Field(300.0, description="Read timeout: longest wait for the next byte (cold loads).")
@@ -112,21 +135,7 @@ class OllamaConfig(DeferredModel):
         """Take user:password@ out of the URLs and send it as a Basic Authorization header instead."""
         if not isinstance(data, Mapping):
             return data
-        values = dict(data)
-        headers = dict(values.get("custom_headers") or {})
-        for key in ("base_url", "base_urls"):
-            raw = values.get(key)
-            urls = [raw] if isinstance(raw, str) else list(raw or [])
-            cleaned = []
-            for url in urls:
-                clean, auth = split_url_credentials(str(url).strip())
-                cleaned.append(clean)
-                if auth and not any(k.lower() == "authorization" for k in headers):
-                    headers["Authorization"] = auth
-            if raw is not None:
-                values[key] = cleaned[0] if isinstance(raw, str) else tuple(cleaned)
-        if headers:
-            values["custom_headers"] = headers
+        values = move_url_credentials(data, headers_key="custom_headers")
         if values.get("base_urls") and "base_url" not in values:
             values["base_url"] = values["base_urls"][0]
         return values
@@ -145,11 +154,6 @@ class OllamaConfig(DeferredModel):
             raise ValueError("base_urls must name at least one host (or leave it unset)")
         urls = tuple(dict.fromkeys(_clean_url(url) for url in value))
         return urls
-
-    @field_validator("keep_alive", mode="before")
-    @classmethod
-    def _check_keep_alive(cls, value: object) -> KeepAlive | None:
-        return None if value is None else normalize_keep_alive(value)
 
     @field_validator("timeout_seconds", "connect_timeout_seconds")
     @classmethod

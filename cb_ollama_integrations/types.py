@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field, field_validator
 from pydantic_core import to_json
 
 from ._values.base import DeferredModel
-from ._values.keep_alive import KeepAlive, normalize_keep_alive
+from ._values.keep_alive import KeepAliveSetting
 from .model_info import ModelCapability, ModelInfo, RunningModel
 
 __all__ = [
@@ -120,7 +120,7 @@ class LLMRequest(DeferredModel):
     tools: list[dict[str, Any]] | None = None
     format: Literal["json"] | dict[str, Any] | None = None
     think: ThinkSetting | None = None
-    keep_alive: KeepAlive | None = None
+    keep_alive: KeepAliveSetting = None
     truncate: bool | None = None
     user: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
@@ -129,11 +129,6 @@ class LLMRequest(DeferredModel):
     @classmethod
     def _stop_list(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
-
-    @field_validator("keep_alive", mode="before")
-    @classmethod
-    def _keep_alive(cls, value: object) -> KeepAlive | None:
-        return None if value is None else normalize_keep_alive(value)
 
 
 class TokenUsage(DeferredModel):
@@ -225,15 +220,10 @@ class EmbeddingsRequest(DeferredModel):
     input: str | list[str]
     dimensions: int | None = Field(None, ge=1)
     truncate: bool | None = None
-    keep_alive: KeepAlive | None = None
+    keep_alive: KeepAliveSetting = None
     options: dict[str, Any] | None = None
     user: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("keep_alive", mode="before")
-    @classmethod
-    def _keep_alive(cls, value: object) -> KeepAlive | None:
-        return None if value is None else normalize_keep_alive(value)
 
     @property
     def texts(self) -> list[str]:

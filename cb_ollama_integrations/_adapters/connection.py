@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator, model_validator
 
 from ..client import OllamaClient
-from ..config import KeepAlive, OllamaConfig, RoutingStrategy, normalize_keep_alive, split_url_credentials
+from ..config import KeepAliveSetting, OllamaConfig, RoutingStrategy, move_url_credentials
 
 __all__ = ["Connection", "with_default_model"]
 
@@ -44,7 +44,7 @@ class Connection(BaseModel):
     base_url: str | None = Field(None, description="Ollama URL; None reads OLLAMA_BASE_URL / OLLAMA_HOST.")
     base_urls: list[str] | None = Field(None, description="Several hosts serving the same models (routing).")
     routing_strategy: RoutingStrategy | None = Field(None, description="How a host is chosen among base_urls.")
-    keep_alive: KeepAlive | None = Field(
+    keep_alive: KeepAliveSetting = Field(
         None, description="How long the model stays loaded: '5m', seconds, -1 forever, 0 unload; None: "
         "OLLAMA_KEEP_ALIVE, else the config's (5m)."
     )
@@ -66,29 +66,7 @@ class Connection(BaseModel):
     @classmethod
     def _move_url_credentials(cls, data: Any) -> Any:
         """Keep user:password@ out of base_url(s): it becomes a secret Authorization header instead."""
-        if not isinstance(data, Mapping):
-            return data
-        values = dict(data)
-        headers = dict(values.get("headers") or {})
-        for key in ("base_url", "base_urls"):
-            raw = values.get(key)
-            if raw is None:
-                continue
-            cleaned = []
-            for url in [raw] if isinstance(raw, str) else list(raw):
-                clean, auth = split_url_credentials(str(url).strip())
-                cleaned.append(clean)
-                if auth and not any(name.lower() == "authorization" for name in headers):
-                    headers["Authorization"] = auth
-            values[key] = cleaned[0] if isinstance(raw, str) else cleaned
-        if headers:
-            values["headers"] = headers
-        return values
-
-    @field_validator("keep_alive", mode="before")
-    @classmethod
-    def _check_keep_alive(cls, value: object) -> KeepAlive | None:
-        return None if value is None else normalize_keep_alive(value)
+        return move_url_credentials(data, headers_key="headers") if isinstance(data, Mapping) else data
 
     @field_validator("connect_timeout")
     @classmethod

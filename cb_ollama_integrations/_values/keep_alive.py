@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Annotated
 
-__all__ = ["KeepAlive", "normalize_keep_alive"]
+from pydantic import BeforeValidator
+
+__all__ = ["KeepAlive", "KeepAliveSetting", "normalize_keep_alive"]
 
 KeepAlive = str | int | float
 _GO_DURATION = re.compile(r"^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$")
@@ -39,3 +42,11 @@ def normalize_keep_alive(value: object) -> KeepAlive:
         f"invalid keep_alive {value!r}: use a Go duration ('5m', '1h', '30s'), a number of seconds "
         "(0 unloads right away, a negative number keeps the model loaded forever)"
     )
+
+
+def _optional(value: object) -> KeepAlive | None:
+    return None if value is None else normalize_keep_alive(value)
+
+
+# The type of every keep_alive field (config, requests, adapters): None is "not set", anything else normalised.
+KeepAliveSetting = Annotated[KeepAlive | None, BeforeValidator(_optional)]
