@@ -22,7 +22,7 @@ def create_client_from_env(**overrides: Any) -> OllamaClient:
 def _probe_config(base_url: str | None, timeout: float, verify_ssl: bool) -> OllamaConfig:
     # base_url None: the host OLLAMA_BASE_URL / OLLAMA_HOST name, else the default, as for every client
     return OllamaConfig.from_env(base_url=base_url, timeout_seconds=timeout, connect_timeout_seconds=timeout,
-                                 max_retries=0, verify_ssl=verify_ssl)
+                                 deadline_seconds=timeout, max_retries=0, verify_ssl=verify_ssl)
 
 
 def check_availability(base_url: str | None = None, timeout: float = 2.0, *, verify_ssl: bool = True) -> bool:

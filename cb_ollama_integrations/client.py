@@ -56,7 +56,7 @@ class OllamaClient(ModelManagement):
         self._pool = HostPool(self.config)
         self._transport = Transport(self.config, transport=transport, async_transport=async_transport)
         self._engine = Engine(self._pool, self._transport, sleep=sleep, asleep=asleep,
-                              log_bodies=self.config.log_bodies)
+                              log_bodies=self.config.log_bodies, max_body_bytes=self.config.max_body_bytes)
         self._known_models: set[str] = set()
         self._length_warned: set[str] = set()
 
