@@ -21,6 +21,7 @@ __all__ = [
     "OllamaConfig",
     "RoutingStrategy",
     "config_values_from_env",
+    "move_url_credentials",
     "normalize_keep_alive",
     "split_url_credentials",
 ]

@@ -13,10 +13,10 @@ import weakref
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
 
 from ..client import OllamaClient
-from ..config import KeepAlive, OllamaConfig, RoutingStrategy, normalize_keep_alive, split_url_credentials
+from ..config import KeepAlive, OllamaConfig, RoutingStrategy, move_url_credentials, normalize_keep_alive
 
 __all__ = ["Connection", "with_default_model"]
 
@@ -35,10 +35,13 @@ class Connection(BaseModel):
     """Where and how to reach Ollama. Unset (None) fields fall back to OLLAMA_* variables, then the core defaults.
 
     The core client is built on first use (no network I/O at construction) from `OllamaConfig.from_env(**set
-    fields)`; an injected client or `config` is used as given. Credentials (`api_key`, `headers`, a password
-    in a URL) are SecretStr: never shown, never serialized.
+    fields)`; an injected client or `config` is used as given. The settings are checked at construction, so
+    an invalid field or OLLAMA_* variable fails there, naming it. Credentials (`api_key`, `headers`,
+    `host_headers`, a password in a URL) are SecretStr: never shown, never serialized; a URL's password goes
+    to that host only.
     """
 
+    model_config = ConfigDict(hide_input_in_errors=True)  # constructor input may hold secrets
     read_timeout_field: ClassVar[str] = "timeout"
 
     base_url: str | None = Field(None, description="Ollama URL; None reads OLLAMA_BASE_URL / OLLAMA_HOST.")
@@ -51,7 +54,12 @@ class Connection(BaseModel):
     connect_timeout: float | None = Field(None, description="Connect timeout, seconds: a dead host fails this fast.")
     max_retries: int | None = Field(None, ge=0, description="Retries of connection errors and 429/502/503/504.")
     verify_ssl: bool | None = Field(None, description="Verify TLS certificates of https hosts.")
-    headers: dict[str, SecretStr] | None = Field(None, exclude=True, description="Headers sent on every request.")
+    headers: dict[str, SecretStr] | None = Field(
+        None, exclude=True, description="Headers sent to every host of this object (not to anything else)."
+    )
+    host_headers: dict[str, dict[str, SecretStr]] | None = Field(
+        None, exclude=True, description="Headers for one host only, by base URL (a URL's user:password@ lands here)."
+    )
     api_key: SecretStr | None = Field(
         None, exclude=True, description="Bearer token for a proxy in front of Ollama; None reads OLLAMA_API_KEY."
     )
@@ -65,25 +73,17 @@ class Connection(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _move_url_credentials(cls, data: Any) -> Any:
-        """Keep user:password@ out of base_url(s): it becomes a secret Authorization header instead."""
+        """Keep user:password@ out of base_url(s): it becomes that host's own secret Authorization header."""
         if not isinstance(data, Mapping):
             return data
-        values = dict(data)
-        headers = dict(values.get("headers") or {})
-        for key in ("base_url", "base_urls"):
-            raw = values.get(key)
-            if raw is None:
-                continue
-            cleaned = []
-            for url in [raw] if isinstance(raw, str) else list(raw):
-                clean, auth = split_url_credentials(str(url).strip())
-                cleaned.append(clean)
-                if auth and not any(name.lower() == "authorization" for name in headers):
-                    headers["Authorization"] = auth
-            values[key] = cleaned[0] if isinstance(raw, str) else cleaned
-        if headers:
-            values["headers"] = headers
-        return values
+        return move_url_credentials(dict(data), ("base_url", "base_urls"), "host_headers")
+
+    @model_validator(mode="after")
+    def _check_settings_now(self) -> Connection:
+        """Invalid settings (a field, an OLLAMA_* variable) fail at construction, not at the first call."""
+        if self.config is None and not isinstance(self.__dict__.get("client"), OllamaClient):
+            self.core_config()
+        return self
 
     @field_validator("keep_alive", mode="before")
     @classmethod
@@ -119,6 +119,7 @@ class Connection(BaseModel):
             connect_timeout_seconds=self.connect_timeout,
             max_retries=self.max_retries,
             custom_headers=dict(self.headers) if self.headers else None,
+            host_headers=dict(self.host_headers) if self.host_headers else None,
             api_key=self.api_key,
             verify_ssl=self.verify_ssl,
             **self._config_overrides(),

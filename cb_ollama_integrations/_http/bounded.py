@@ -83,6 +83,24 @@ class BoundedTransport(httpx.BaseTransport):
         self.inner.close()
 
 
+async def _acquire(slots: asyncio.Semaphore, timeout: float | None) -> bool:
+    """Take a slot within `timeout` seconds (None: wait); never leaks one when timed out or cancelled."""
+    if timeout is None:
+        await slots.acquire()
+        return True
+    task = asyncio.ensure_future(slots.acquire())
+    try:
+        await asyncio.wait({task}, timeout=timeout)
+    except BaseException:  # the caller was cancelled while waiting
+        if not task.cancel() and not task.exception():
+            slots.release()
+        raise
+    if task.done():
+        return True
+    task.cancel()
+    return False
+
+
 class AsyncBoundedTransport(httpx.AsyncBaseTransport):
     """Async twin of `BoundedTransport` (one per event loop, like the async client that owns it)."""
 
@@ -92,11 +110,8 @@ class AsyncBoundedTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeout = _pool_timeout(request)
-        try:
-            async with asyncio.timeout(timeout):
-                await self._slots.acquire()
-        except TimeoutError:
-            raise httpx.PoolTimeout(f"no free connection within {timeout} s", request=request) from None
+        if not await _acquire(self._slots, timeout):
+            raise httpx.PoolTimeout(f"no free connection within {timeout} s", request=request)
         try:
             response = await self.inner.handle_async_request(request)
         except BaseException:

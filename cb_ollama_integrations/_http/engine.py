@@ -51,7 +51,7 @@ class Engine:
     def _plan(self, call: Call) -> CallPlan:
         return self.pool.plan(call.model, pinned=call.host, warms_model=call.warms_model, resend=call.resend)
 
-    def _request(self, client: httpx.Client | httpx.AsyncClient, call: Call, host: Host, body: bytes | None,
+    def _request(self, client: httpx.Client | httpx.AsyncClient, call: Call, host: Host, body: bytes | None, *,
                  deadline: Deadline, headers: dict[str, str] | None = None) -> httpx.Request:
         """The HTTP request of one attempt: the host's own headers, every timeout cut to the time left."""
         base = self.transport.ping_timeout if call is PING else self.transport.timeout
@@ -105,7 +105,8 @@ class Engine:
     def _get_root(self, client: httpx.Client, host: Host, headers: dict[str, str] | None = None) -> None:
         url, started, deadline = host.url + "/", time.perf_counter(), self.transport.ping_deadline()
         with map_httpx_errors(url), bounded_by(deadline):
-            response = client.send(self._request(client, PING, host, None, deadline, headers), stream=True)
+            request = self._request(client, PING, host, None, deadline=deadline, headers=headers)
+            response = client.send(request, stream=True)
             try:
                 body = read_body(response, self.max_body_bytes, deadline, url)
             finally:
@@ -117,7 +118,8 @@ class Engine:
     ) -> None:
         url, started, deadline = host.url + "/", time.perf_counter(), self.transport.ping_deadline()
         with map_httpx_errors(url), bounded_by(deadline):
-            response = await client.send(self._request(client, PING, host, None, deadline, headers), stream=True)
+            request = self._request(client, PING, host, None, deadline=deadline, headers=headers)
+            response = await client.send(request, stream=True)
             try:
                 body = await aread_body(response, self.max_body_bytes, deadline, url)
             finally:
@@ -163,13 +165,13 @@ class Engine:
             self._get_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
         with map_httpx_errors(url):
-            response = client.send(self._request(client, call, host, body, plan.deadline), stream=True)
+            response = client.send(self._request(client, call, host, body, deadline=plan.deadline), stream=True)
             try:
                 plan.answer_started = response.status_code < 300
                 raw = read_body(response, self.max_body_bytes, plan.deadline, url)
             finally:
                 response.close()
-        return decode_reply(call, url, host.url, response, raw, started, bodies=self.log_bodies)
+        return decode_reply(call, url, host.url, response, body=raw, started=started, bodies=self.log_bodies)
 
     async def _asend_once(self, plan: CallPlan, host: Host, call: Call, body: bytes | None) -> Reply:
         client, url = await self.transport.async_client(), host.url + call.path
@@ -177,13 +179,13 @@ class Engine:
             await self._aget_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
         with map_httpx_errors(url):
-            response = await client.send(self._request(client, call, host, body, plan.deadline), stream=True)
+            response = await client.send(self._request(client, call, host, body, deadline=plan.deadline), stream=True)
             try:
                 plan.answer_started = response.status_code < 300
                 raw = await aread_body(response, self.max_body_bytes, plan.deadline, url)
             finally:
                 await response.aclose()
-        return decode_reply(call, url, host.url, response, raw, started, bodies=self.log_bodies)
+        return decode_reply(call, url, host.url, response, body=raw, started=started, bodies=self.log_bodies)
 
     # -- streaming: retries and failover happen only before the first byte ----------------------------
     def stream(self, call: Call) -> Iterator[tuple[str, bytes]]:
@@ -218,7 +220,7 @@ class Engine:
             self._get_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
         with map_httpx_errors(url):
-            response = client.send(self._request(client, call, host, body, plan.deadline), stream=True)
+            response = client.send(self._request(client, call, host, body, deadline=plan.deadline), stream=True)
             error_body = b""
             if response.status_code >= 300:
                 try:
@@ -236,7 +238,7 @@ class Engine:
             await self._aget_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
         with map_httpx_errors(url):
-            response = await client.send(self._request(client, call, host, body, plan.deadline), stream=True)
+            response = await client.send(self._request(client, call, host, body, deadline=plan.deadline), stream=True)
             error_body = b""
             if response.status_code >= 300:
                 try:

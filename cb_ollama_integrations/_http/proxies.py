@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import urllib.request
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -32,11 +31,16 @@ def _environment_proxies(environ: Mapping[str, str]) -> dict[str, tuple[str, str
 
 
 def _bypassed(host_url: str, no_proxy: str) -> bool:
+    """Whether NO_PROXY names the host: "*", the host itself (with or without its port), or a parent domain."""
     parts = urlsplit(host_url)
-    host = parts.hostname or ""
-    return bool(urllib.request.proxy_bypass_environment(host, {"no": no_proxy})) or bool(
-        parts.port and urllib.request.proxy_bypass_environment(f"{host}:{parts.port}", {"no": no_proxy})
-    )
+    host, port = (parts.hostname or "").lower(), parts.port
+    for entry in (e.strip().lower() for e in no_proxy.split(",")):
+        name, _, entry_port = entry.partition(":") if entry.count(":") == 1 else (entry, "", "")
+        name = name.strip("[]").lstrip("*").lstrip(".")
+        if entry == "*" or (name and (host == name or host.endswith("." + name))
+                            and (not entry_port or entry_port == str(port))):
+            return True
+    return False
 
 
 def check_proxy(url: str, source: str) -> httpx.Proxy:

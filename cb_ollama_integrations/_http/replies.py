@@ -47,7 +47,7 @@ def check_response(call: Call, url: str, response: httpx.Response, body: bytes, 
 
 
 def decode_reply(
-    call: Call, url: str, host: str, response: httpx.Response, body: bytes, started: float, *, bodies: bool = False
+    call: Call, url: str, host: str, response: httpx.Response, *, body: bytes, started: float, bodies: bool = False
 ) -> Reply:
     """Check the status, then decode the JSON body (GET / answers plain text)."""
     if bodies:
