@@ -47,6 +47,9 @@ def check_proxy(url: str, source: str) -> httpx.Proxy:
     """The httpx proxy for `url`, or ValueError naming `source` (the setting or variable) and what to do."""
     text = url.strip() if "://" in url else f"http://{url.strip()}"
     try:
+        parts = urlsplit(text)
+        if not parts.hostname or parts.port == 0:
+            raise ValueError("it names no host")
         proxy = httpx.Proxy(text)
     except (ValueError, httpx.InvalidURL) as exc:
         raise ValueError(f"{source}={redact_url(url)!r} is not a usable proxy URL ({exc}); fix or unset it, "
