@@ -132,6 +132,7 @@ def endless_chunked(conn: socket.socket, request: Request) -> None:
 @pytest.mark.parametrize("script", [gzip_bomb, endless_chunked], ids=["gzip-bomb", "endless"])
 def test_a_huge_non_streamed_body_stops_at_max_body_bytes(script: Any) -> None:
     limit = 4 * 1024 * 1024
+    bomb()  # built before measuring
     with HostileServer(script) as server, client_for(server.url, max_body_bytes=limit) as client:
         errors: list[Exception] = []
 
@@ -147,6 +148,7 @@ def test_a_huge_non_streamed_body_stops_at_max_body_bytes(script: Any) -> None:
 
 
 def test_the_default_limit_bounds_a_gzip_bomb() -> None:
+    bomb()
     with HostileServer(gzip_bomb) as server, client_for(server.url) as client:
         peak = _peak_bytes_during(lambda: pytest.raises(ParseError, client.chat_completion, HI))
     assert OllamaConfig().max_body_bytes == 64 * 1024 * 1024
