@@ -75,7 +75,7 @@ def parse_tags(data: dict[str, Any]) -> list[dict[str, Any]]:
     for entry in models:
         if not text(entry.get("name"), "models[].name"):
             raise ValueError(f"a models[] entry has no name: {entry!r:.80}")
-        if not isinstance(entry.get("details") or {}, dict):
+        if not isinstance(entry.get("details", {}), dict):
             raise ValueError(f"models[].details must be an object, got {entry['details']!r:.80}")
     return models
 
@@ -98,12 +98,19 @@ def parse_show(name: str, data: dict[str, Any]) -> ModelInfo:
     return merge_model_info(name, None, data).model_copy(update={"installed": True})
 
 
+def _object(body: dict[str, Any] | None, key: str) -> dict[str, Any]:
+    value = (body or {}).get(key)
+    if value is not None and not isinstance(value, dict):
+        raise ValueError(f"`{key}` must be an object, got {value!r:.80}")
+    return value or {}
+
+
 @reports_malformed("/api/show or /api/tags answer")
 def merge_model_info(name: str, tags_entry: dict[str, Any] | None, show: dict[str, Any] | None) -> ModelInfo:
     """Server facts (from /api/tags and /api/show) laid over the catalog's defaults for `name`."""
     base = get_model_info(name)
-    details = {**((show or {}).get("details") or {}), **((tags_entry or {}).get("details") or {})}
-    model_info = (show or {}).get("model_info") or {}
+    details = {**_object(show, "details"), **_object(tags_entry, "details")}
+    model_info = _object(show, "model_info")
     arch = model_info.get("general.architecture")
     context = model_info.get(f"{arch}.context_length") if arch else None
     dimension = model_info.get(f"{arch}.embedding_length") if arch else None
