@@ -52,3 +52,23 @@ def test_32_threads_share_a_pool_of_8_without_a_failure_or_a_hang() -> None:
         served = len(server.requests)
     assert failed_rounds == []
     assert served == ROUNDS * THREADS * CALLS
+
+
+def test_loops_driven_by_hand_leave_no_connection_after_close() -> None:
+    with warnings.catch_warnings(record=True) as caught, HostileServer(chat_ok) as server:
+        warnings.simplefilter("always")
+        client = OllamaClient(OllamaConfig(base_url=server.url))
+        loops = [asyncio.new_event_loop() for _ in range(3)]
+
+        async def four_calls() -> list[Any]:
+            return await asyncio.gather(*(client.achat_completion(HI) for _ in range(4)))
+
+        for loop in loops:
+            assert len(loop.run_until_complete(four_calls())) == 4
+        client.close()  # closes every loop's connections, in that loop
+        for loop in loops:
+            loop.close()
+        del client, loops
+        gc.collect()
+        time.sleep(0.1)
+    assert [str(w.message) for w in caught if "unclosed" in str(w.message)] == []

@@ -38,6 +38,10 @@ def _alive(loop: asyncio.AbstractEventLoop | None) -> bool:
     return loop is not None and not loop.is_closed()
 
 
+def _idle(loop: asyncio.AbstractEventLoop | None) -> bool:
+    return loop is not None and not loop.is_closed() and not loop.is_running()
+
+
 def _mount_key(host_url: str) -> str:
     parts = urlsplit(host_url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -138,10 +142,23 @@ class Transport:
         return client
 
     def close(self) -> None:
-        """Close the sync client (async clients close with their loop, or with `aclose`)."""
+        """Close the sync client, and the async client of every loop that still exists and is not running.
+
+        A loop driven by hand (`run_until_complete`, no `asyncio.run`) is not finalised for us: its client is
+        closed here, in that loop, so no connection outlives `close()`. A running loop's client closes with
+        that loop (or with `aclose` inside it).
+        """
         if self._sync is not None:
             self._sync.close()
             self._sync = None
+        with self._lock:
+            idle = [(key, entry) for key, entry in self._by_loop.items() if _idle(entry[0]())]
+            for key, _ in idle:
+                del self._by_loop[key]
+        for _, (loop_ref, _client, closer) in idle:
+            loop = loop_ref()
+            if loop is not None:
+                loop.run_until_complete(closer.aclose())
 
     async def aclose(self) -> None:
         """Close the async client of the running loop and the sync client."""
