@@ -8,6 +8,7 @@ slowloris, a gzip bomb, a reset mid-body). The server stops when the `with` bloc
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import struct
@@ -111,10 +112,8 @@ class HostileServer:
 
 
 def _close(conn: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         conn.close()
-    except OSError:
-        pass
 
 
 def reset(conn: socket.socket) -> None:

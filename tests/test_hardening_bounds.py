@@ -150,7 +150,11 @@ def test_a_huge_non_streamed_body_stops_at_max_body_bytes(script: Any) -> None:
 def test_the_default_limit_bounds_a_gzip_bomb() -> None:
     bomb()
     with HostileServer(gzip_bomb) as server, client_for(server.url) as client:
-        peak = _peak_bytes_during(lambda: pytest.raises(ParseError, client.chat_completion, HI))
+        def call() -> None:
+            with pytest.raises(ParseError):
+                client.chat_completion(HI)
+
+        peak = _peak_bytes_during(call)
     assert OllamaConfig().max_body_bytes == 64 * 1024 * 1024
     assert peak < 80 * 1024 * 1024
 

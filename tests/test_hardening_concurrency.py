@@ -10,7 +10,6 @@ import time
 import warnings
 from typing import Any
 
-import pytest
 from _hostile_server import HostileServer, chat_ok
 
 from cb_ollama_integrations import ChatMessage, LLMRequest, OllamaClient, OllamaConfig
@@ -28,7 +27,7 @@ def _round(client: OllamaClient) -> list[BaseException]:
         for _ in range(CALLS):
             try:
                 client.chat_completion(HI)
-            except BaseException as exc:  # noqa: BLE001 - every failure is the finding
+            except BaseException as exc:
                 errors.append(exc)
 
     threads = [threading.Thread(target=work, daemon=True) for _ in range(THREADS)]
@@ -60,11 +59,11 @@ def test_loops_driven_by_hand_leave_no_connection_after_close() -> None:
         client = OllamaClient(OllamaConfig(base_url=server.url))
         loops = [asyncio.new_event_loop() for _ in range(3)]
 
-        async def four_calls() -> list[Any]:
-            return await asyncio.gather(*(client.achat_completion(HI) for _ in range(4)))
+        async def four_calls(shared: OllamaClient) -> list[Any]:
+            return await asyncio.gather(*(shared.achat_completion(HI) for _ in range(4)))
 
         for loop in loops:
-            assert len(loop.run_until_complete(four_calls())) == 4
+            assert len(loop.run_until_complete(four_calls(client))) == 4
         client.close()  # closes every loop's connections, in that loop
         for loop in loops:
             loop.close()

@@ -14,7 +14,7 @@ import pytest
 from _hostile_server import HostileServer, chat_ok
 from langchain_core.load import dumpd, dumps
 
-from cb_ollama_integrations import ChatMessage, LLMRequest, OllamaClient, OllamaConfig
+from cb_ollama_integrations import ChatMessage, LLMRequest, NetworkError, OllamaClient, OllamaConfig
 from cb_ollama_integrations.langchain import CBOllamaEmbeddings, ChatCBOllama
 from cb_ollama_integrations.llama_index import CBOllama, CBOllamaEmbedding
 
@@ -117,9 +117,9 @@ def test_logs_and_errors_never_show_a_secret(caplog: pytest.LogCaptureFixture) -
         raise httpx.ConnectError("refused", request=request)
 
     config = OllamaConfig(base_url=f"http://u:{PASSWORD}@h.example:1", api_key=KEY, log_bodies=True, max_retries=0)
-    with caplog.at_level(logging.DEBUG), OllamaClient(config, transport=httpx.MockTransport(refuse)) as client:
-        with pytest.raises(Exception) as info:
-            client.chat_completion(HI)
+    with (caplog.at_level(logging.DEBUG), OllamaClient(config, transport=httpx.MockTransport(refuse)) as client,
+          pytest.raises(NetworkError) as info):
+        client.chat_completion(HI)
     shown = caplog.text + str(info.value) + repr(info.value) + str(info.value.__cause__)
     assert "h.example" in shown and not any(secret in shown for secret in SECRETS)
 

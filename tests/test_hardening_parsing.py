@@ -196,7 +196,7 @@ FUZZED: dict[str, tuple[Any, st.SearchStrategy[Any]]] = {
              _mutated({"status": "pulling", "digest": "d", "total": 2, "completed": 1})),
     "answer": (lambda raw: check_answer(200, raw, url="u"), st.binary(max_size=60)
                | JSON.map(lambda v: json.dumps(v).encode())),
-    "json": (lambda raw: parse_json(raw), st.binary(max_size=60) | JSON.map(lambda v: json.dumps(v).encode())),
+    "json": (parse_json, st.binary(max_size=60) | JSON.map(lambda v: json.dumps(v).encode())),
     "lines": (lambda raw: LineSplitter().feed(raw) + LineSplitter().flush(), st.binary(max_size=200)),
 }
 RESULTS = (LLMResponse, dict, list, tuple, str, ModelInfo, object)
@@ -228,7 +228,7 @@ def _assert_sane(result: Any) -> None:
     """A parsed result never carries what the validators refuse: counters are finite, texts are strings."""
     if isinstance(result, LLMResponse):
         usage = result.usage
-        assert all(isinstance(n, int) and 0 <= n for n in (usage.prompt_tokens, usage.completion_tokens))
+        assert all(isinstance(n, int) and n >= 0 for n in (usage.prompt_tokens, usage.completion_tokens))
         assert isinstance(result.choices[0].message.content, str)
     if isinstance(result, tuple) and result and isinstance(result[0], list):
         for item in result[0]:
