@@ -7,6 +7,8 @@ tracemalloc (peak of Python allocations during the call).
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import functools
 import gzip
 import json
@@ -241,3 +243,40 @@ def test_a_pull_is_retried_when_nothing_was_sent() -> None:
 def test_a_healthy_loopback_server_still_answers() -> None:
     with HostileServer(chat_ok) as server, client_for(server.url) as client:
         assert client.chat_completion(HI).choices[0].message.content == "ok"
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_waiting_for_a_pool_slot_counts_against_the_deadline(mode: str) -> None:
+    def slow(conn: socket.socket, request: Request) -> None:
+        time.sleep(1.0)
+        json_answer(conn, CHAT_OK)
+
+    with HostileServer(slow) as server:
+        async with client_for(server.url, max_connections=1, deadline_seconds=0.5, max_retries=0) as client:
+            started = time.monotonic()
+            if mode == "sync":
+                with concurrent.futures.ThreadPoolExecutor(2) as pool:
+                    outcomes = [f.exception() for f in [pool.submit(client.chat_completion, HI) for _ in range(2)]]
+            else:
+                outcomes = list(await asyncio.gather(*(client.achat_completion(HI) for _ in range(2)),
+                                                     return_exceptions=True))
+            elapsed = time.monotonic() - started
+    assert all(isinstance(o, LLMTimeoutError) and o.phase == "deadline" for o in outcomes), outcomes
+    assert elapsed < 1.0  # the first holds the only connection past the deadline, the second never gets it
+
+
+async def test_a_caller_cancelled_while_waiting_for_a_slot_leaks_no_slot() -> None:
+    def slow(conn: socket.socket, request: Request) -> None:
+        time.sleep(0.3)
+        json_answer(conn, CHAT_OK)
+
+    with HostileServer(slow) as server:
+        async with client_for(server.url, max_connections=1) as client:
+            holder = asyncio.ensure_future(client.achat_completion(HI))
+            await asyncio.sleep(0.05)
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(client.achat_completion(HI), 0.1)  # cancelled while waiting
+            await holder
+            answers = await asyncio.wait_for(asyncio.gather(client.achat_completion(HI),
+                                                            client.achat_completion(HI)), 5)
+    assert [a.choices[0].message.content for a in answers] == ["ok", "ok"]

@@ -15,7 +15,7 @@ from _hostile_server import HostileServer, chat_ok
 from cb_ollama_integrations import ChatMessage, LLMRequest, OllamaClient, OllamaConfig
 
 HI = LLMRequest(messages=[ChatMessage(role="user", content="hi")])
-ROUNDS, THREADS, CALLS = 25, 32, 3
+ROUNDS, THREADS, CALLS = 20, 32, 3
 
 
 def _round(client: OllamaClient) -> list[BaseException]:
