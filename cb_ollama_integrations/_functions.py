@@ -27,7 +27,8 @@ def _probe_config(base_url: str | None, timeout: float, verify_ssl: bool) -> Oll
 
 def check_availability(base_url: str | None = None, timeout: float = 2.0, *, verify_ssl: bool = True) -> bool:
     """True if an Ollama server answers GET / at `base_url` within `timeout` seconds. Never raises for a host
-    that is down; an invalid URL or timeout is a ValueError.
+    that is down; an invalid URL or timeout is a ValueError. `timeout` is also the deadline of the whole
+    check: it returns within about `timeout` seconds, whatever the server sends (or trickles).
 
     `base_url=None` checks the host the environment names (OLLAMA_BASE_URL, else OLLAMA_HOST), else the default.
     """

@@ -53,6 +53,16 @@ def test_32_threads_share_a_pool_of_8_without_a_failure_or_a_hang() -> None:
     assert served == ROUNDS * THREADS * CALLS
 
 
+async def test_128_tasks_share_a_pool_of_8_without_a_failure() -> None:
+    with HostileServer(chat_ok) as server:
+        for _ in range(3):
+            async with OllamaClient(OllamaConfig(base_url=server.url, max_connections=8, max_retries=0)) as client:
+                answers = await asyncio.wait_for(
+                    asyncio.gather(*(client.achat_completion(HI) for _ in range(128))), 30)
+            assert {a.choices[0].message.content for a in answers} == {"ok"}
+        assert len(server.requests) == 3 * 128
+
+
 def test_loops_driven_by_hand_leave_no_connection_after_close() -> None:
     with warnings.catch_warnings(record=True) as caught, HostileServer(chat_ok) as server:
         warnings.simplefilter("always")
