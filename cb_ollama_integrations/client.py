@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from ._http.engine import Engine
+from ._http.proxies import proxy_for
 from ._http.transport import Transport
 from ._model_management import ModelManagement
 from ._protocol.calls import Call, Reply
@@ -59,6 +60,16 @@ class OllamaClient(ModelManagement):
                               log_bodies=self.config.log_bodies, max_body_bytes=self.config.max_body_bytes)
         self._known_models: set[str] = set()
         self._length_warned: set[str] = set()
+
+    @staticmethod
+    def check_config(config: OllamaConfig) -> None:
+        """Raise ValueError for settings only the HTTP layer can judge (an unusable proxy setting or variable).
+
+        Constructing a client runs the same checks; this runs them without building one (the adapters call it
+        at construction).
+        """
+        for url in config.hosts:
+            proxy_for(url, config)
 
     def __repr__(self) -> str:
         return f"OllamaClient(hosts={list(self.config.hosts)!r}, default_model={self.config.default_model!r})"

@@ -178,6 +178,10 @@ def test_an_unusable_proxy_variable_fails_at_construction(proxy_env: Callable[..
     with pytest.raises(ValueError, match=message) as info:
         OllamaClient(OllamaConfig(base_url="https://gpu.example:443"))
     assert variable in str(info.value) and "secret" not in str(info.value)
+    for make in (lambda: ChatCBOllama(model="m", base_url="https://gpu.example:443"),
+                 lambda: CBOllamaEmbedding(model_name="m", base_url="https://gpu.example:443")):
+        with pytest.raises(ValueError, match=variable):  # the adapters too, at construction
+            make()
     OllamaClient(OllamaConfig(base_url="https://gpu.example:443", trust_env=False)).close()  # the way out
     OllamaClient(OllamaConfig(base_url="http://127.0.0.1:1")).close()  # loopback never looks at it
 

@@ -82,7 +82,7 @@ class Connection(BaseModel):
     def _check_settings_now(self) -> Connection:
         """Invalid settings (a field, an OLLAMA_* variable) fail at construction, not at the first call."""
         if self.config is None and not isinstance(self.__dict__.get("client"), OllamaClient):
-            self.core_config()
+            OllamaClient.check_config(self.core_config())
         return self
 
     @field_validator("keep_alive", mode="before")
