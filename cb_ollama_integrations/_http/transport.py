@@ -38,6 +38,13 @@ def _alive(loop: asyncio.AbstractEventLoop | None) -> bool:
     return loop is not None and not loop.is_closed()
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 def _idle(loop: asyncio.AbstractEventLoop | None) -> bool:
     return loop is not None and not loop.is_closed() and not loop.is_running()
 
@@ -151,6 +158,8 @@ class Transport:
         if self._sync is not None:
             self._sync.close()
             self._sync = None
+        if _running_loop() is not None:
+            return  # another loop cannot be driven from inside this one: each closes with its loop
         with self._lock:
             idle = [(key, entry) for key, entry in self._by_loop.items() if _idle(entry[0]())]
             for key, _ in idle:
