@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from ._http.engine import Engine
+from ._http.proxies import proxy_for
 from ._http.transport import Transport
 from ._model_management import ModelManagement
 from ._protocol.calls import Call, Reply
@@ -56,9 +57,19 @@ class OllamaClient(ModelManagement):
         self._pool = HostPool(self.config)
         self._transport = Transport(self.config, transport=transport, async_transport=async_transport)
         self._engine = Engine(self._pool, self._transport, sleep=sleep, asleep=asleep,
-                              log_bodies=self.config.log_bodies)
+                              log_bodies=self.config.log_bodies, max_body_bytes=self.config.max_body_bytes)
         self._known_models: set[str] = set()
         self._length_warned: set[str] = set()
+
+    @staticmethod
+    def check_config(config: OllamaConfig) -> None:
+        """Raise ValueError for settings only the HTTP layer can judge (an unusable proxy setting or variable).
+
+        Constructing a client runs the same checks; this runs them without building one (the adapters call it
+        at construction).
+        """
+        for url in config.hosts:
+            proxy_for(url, config)
 
     def __repr__(self) -> str:
         return f"OllamaClient(hosts={list(self.config.hosts)!r}, default_model={self.config.default_model!r})"
@@ -90,6 +101,15 @@ class OllamaClient(ModelManagement):
             self._check_truncation(request, chunk.model, chunk.choices[0].finish_reason, chunk.usage)
         return chunk
 
+    @staticmethod
+    def _stream_broke(assembler: StreamAssembler, exc: StreamError) -> None:
+        """Re-raise a broken stream with what arrived; after the done line the answer is whole: no error."""
+        if assembler.done:
+            logger.debug("the stream broke after its done line (answer complete): %s", exc)
+            return
+        exc.partial_content = exc.partial_content or assembler.partial_content
+        raise exc
+
     def chat_completion(self, request: LLMRequest, api_key: str | None = None) -> LLMResponse:
         """Send a chat request and return the whole answer (`stream: false` on the wire).
 
@@ -105,31 +125,31 @@ class OllamaClient(ModelManagement):
     def chat_completion_stream(self, request: LLMRequest, api_key: str | None = None) -> Iterator[StreamingChunk]:
         """Stream a chat answer chunk by chunk; the final chunk carries usage and `finish_reason`.
 
-        A stream that fails after it started raises StreamError with the text received so far; it is never
-        silently restarted. Closing the iterator early closes the connection (the server stops generating).
+        A stream that fails after it started raises StreamError with the text received so far (at most
+        `config.stream_keep_chars` characters); it is never silently restarted. A connection that breaks after
+        the final (done) chunk is not an error: the answer is complete. Closing the iterator early closes the
+        connection (the server stops generating).
         """
-        assembler = StreamAssembler()
+        assembler = StreamAssembler(keep_chars=self.config.stream_keep_chars)
         try:
             for host, line in self._engine.stream(self._chat_call(request, True, api_key)):
                 assembler.host = host
                 yield self._finished(request, assembler.feed(parse_json(line, url=host)))
         except StreamError as exc:
-            exc.partial_content = exc.partial_content or assembler.partial_content
-            raise
+            self._stream_broke(assembler, exc)
         assembler.finish()
 
     async def achat_completion_stream(
         self, request: LLMRequest, api_key: str | None = None
     ) -> AsyncIterator[StreamingChunk]:
         """Async twin of `chat_completion_stream`."""
-        assembler = StreamAssembler()
+        assembler = StreamAssembler(keep_chars=self.config.stream_keep_chars)
         try:
             async for host, line in self._engine.astream(self._chat_call(request, True, api_key)):
                 assembler.host = host
                 yield self._finished(request, assembler.feed(parse_json(line, url=host)))
         except StreamError as exc:
-            exc.partial_content = exc.partial_content or assembler.partial_content
-            raise
+            self._stream_broke(assembler, exc)
         assembler.finish()
 
     # -- embeddings -----------------------------------------------------------------------------------

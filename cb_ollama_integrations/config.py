@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import base64
 import math
 from collections.abc import Mapping
 from enum import Enum
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from ._values.base import DeferredModel
-from ._values.env import config_values_from_env
+from ._values.env import config_values_from_env, env_variable_for
 from ._values.keep_alive import KeepAlive, KeepAliveSetting, normalize_keep_alive
+from ._values.urls import clean_url, host_key, merge_headers, move_url_credentials, split_url_credentials
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL = "http://localhost:11434"
+_PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
 
 class RoutingStrategy(str, Enum):
@@ -46,49 +47,6 @@ class RoutingStrategy(str, Enum):
     PERFORMANCE_FIRST = "performance_first"
 
 
-def split_url_credentials(url: str) -> tuple[str, str | None]:
-    """Return (url without user:password@, the Basic Authorization header value for them, or None)."""
-    parts = urlsplit(url)
-    if parts.username is None:
-        return url, None
-    netloc = parts.hostname or ""
-    if ":" in netloc:
-        netloc = f"[{netloc}]"
-    if parts.port is not None:
-        netloc = f"{netloc}:{parts.port}"
-    token = base64.b64encode(f"{parts.username}:{parts.password or ''}".encode()).decode()
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), f"Basic {token}"
-
-
-def move_url_credentials(data: Mapping[str, Any], *, headers_key: str) -> dict[str, Any]:
-    """Constructor data with user:password@ taken out of `base_url`/`base_urls` and put in `data[headers_key]`
-    as the Basic Authorization header (unless one is set), so no URL field ever holds a password."""
-    values = dict(data)
-    headers = dict(values.get(headers_key) or {})
-    for key in ("base_url", "base_urls"):
-        raw = values.get(key)
-        if raw is None:
-            continue
-        cleaned = []
-        for url in [raw] if isinstance(raw, str) else list(raw):
-            clean, auth = split_url_credentials(str(url).strip())
-            cleaned.append(clean)
-            if auth and not any(name.lower() == "authorization" for name in headers):
-                headers["Authorization"] = auth
-        values[key] = cleaned[0] if isinstance(raw, str) else cleaned
-    if headers:
-        values[headers_key] = headers
-    return values
-
-
-def _clean_url(url: str) -> str:
-    text = url.strip().rstrip("/")
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"base URL {url!r} must look like http://host:port (scheme http or https)")
-    return text
-
-
 class OllamaConfig(DeferredModel):
     """Settings of an `OllamaClient`.
 
@@ -99,7 +57,7 @@ class OllamaConfig(DeferredModel):
         config = OllamaConfig(base_url="http://gpu-box:11434", default_model="qwen2.5-coder:3b", keep_alive="10m")
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)  # inputs may hold secrets
 
     base_url: str = Field(DEFAULT_BASE_URL, description="First (or only) Ollama host; trailing slash removed.")
     base_urls: tuple[str, ...] | None = Field(
@@ -118,8 +76,30 @@ class OllamaConfig(DeferredModel):
     retry_max_backoff_seconds: float = Field(8.0, ge=0, description="Cap of one backoff sleep.")
     retry_budget_seconds: float = Field(60.0, gt=0, description="No retry starts later than this after the call.")
     verify_ssl: bool = Field(True, description="Verify TLS certificates of https hosts.")
-    custom_headers: dict[str, SecretStr] = Field(default_factory=dict, description="Headers sent on every request.")
-    api_key: SecretStr | None = Field(None, description="Sent as 'Authorization: Bearer' (a proxy in front).")
+    custom_headers: dict[str, SecretStr] = Field(
+        default_factory=dict, description="Headers sent to every host of this config (not to anything else)."
+    )
+    api_key: SecretStr | None = Field(
+        None, description="Sent as 'Authorization: Bearer' to every host of this config (a proxy in front)."
+    )
+    host_headers: dict[str, dict[str, SecretStr]] = Field(
+        default_factory=dict, description="Headers sent to one host only, by its base URL; a URL's user:password@ "
+        "lands here as that host's Basic Authorization. They win over custom_headers and api_key."
+    )
+    proxy: SecretStr | None = Field(None, description="Proxy URL for every host (http, https, socks5, socks5h).")
+    trust_env: bool = Field(
+        True, description="Honour HTTP_PROXY/HTTPS_PROXY/ALL_PROXY/NO_PROXY for non-loopback hosts."
+    )
+    deadline_seconds: float = Field(
+        600.0, description="Total time for one call: retries, failover and a whole non-streamed body (a stream: "
+        "until its answer starts)."
+    )
+    max_body_bytes: int = Field(
+        64 * 1024 * 1024, ge=1, description="Largest non-streamed answer, counted after decompression."
+    )
+    stream_keep_chars: int = Field(
+        1_000_000, ge=0, description="How much streamed text is kept for StreamError.partial_content."
+    )
     breaker_failure_threshold: int = Field(5, ge=1, description="Consecutive host failures that open a circuit.")
     breaker_cooldown_seconds: float = Field(30.0, ge=0, description="Open time before a half-open probe.")
     breaker_probe: Literal["request", "ping"] = Field(
@@ -132,18 +112,45 @@ class OllamaConfig(DeferredModel):
     @model_validator(mode="before")
     @classmethod
     def _move_credentials(cls, data: Any) -> Any:
-        """Take user:password@ out of the URLs and send it as a Basic Authorization header instead."""
+        """Take user:password@ out of each URL: it becomes that host's own Basic Authorization header."""
         if not isinstance(data, Mapping):
             return data
-        values = move_url_credentials(data, headers_key="custom_headers")
+        values = move_url_credentials(dict(data), ("base_url", "base_urls"), "host_headers")
         if values.get("base_urls") and "base_url" not in values:
             values["base_url"] = values["base_urls"][0]
         return values
 
+    @model_validator(mode="after")
+    def _check_host_headers(self) -> OllamaConfig:
+        unknown = [url for url in self.host_headers if url not in self.hosts]
+        if unknown:
+            raise ValueError(f"host_headers names {unknown}, which is not among this config's hosts "
+                             f"{list(self.hosts)}: key them by the base URL exactly as configured")
+        return self
+
+    @field_validator("host_headers", mode="before")
+    @classmethod
+    def _key_host_headers(cls, value: Any) -> Any:
+        return {host_key(str(url)): headers for url, headers in value.items()} if isinstance(value, Mapping) else value
+
+    @field_validator("proxy")
+    @classmethod
+    def _check_proxy(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        try:
+            parts = urlsplit(value.get_secret_value().strip())
+            ok = parts.scheme in _PROXY_SCHEMES and bool(parts.hostname) and (parts.port or 1) > 0
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"proxy must look like http://proxy:3128 (schemes {', '.join(_PROXY_SCHEMES)})")
+        return value
+
     @field_validator("base_url")
     @classmethod
     def _check_base_url(cls, value: str) -> str:
-        return _clean_url(value)
+        return clean_url(value)
 
     @field_validator("base_urls")
     @classmethod
@@ -152,10 +159,10 @@ class OllamaConfig(DeferredModel):
             return None
         if not value:
             raise ValueError("base_urls must name at least one host (or leave it unset)")
-        urls = tuple(dict.fromkeys(_clean_url(url) for url in value))
+        urls = tuple(dict.fromkeys(clean_url(url) for url in value))
         return urls
 
-    @field_validator("timeout_seconds", "connect_timeout_seconds")
+    @field_validator("timeout_seconds", "connect_timeout_seconds", "deadline_seconds")
     @classmethod
     def _check_timeout(cls, value: float) -> float:
         if not (value > 0 and math.isfinite(value)):
@@ -185,12 +192,27 @@ class OllamaConfig(DeferredModel):
         values = config_values_from_env(environ)
         if overrides.get("base_urls") is not None:
             values.pop("base_url", None)
-        values.update({key: value for key, value in overrides.items() if value is not None})
-        return cls(**values)
+        given = {key: value for key, value in overrides.items() if value is not None}
+        from_env = set(values) - set(given)
+        values.update(given)
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            for error in exc.errors():
+                field = str(error["loc"][0]) if error["loc"] else ""
+                if field in from_env and (name := env_variable_for(field, environ)):
+                    shown = "(hidden)" if field == "api_key" else repr(values[field])
+                    raise ValueError(f"{name}={shown} is invalid: {error['msg']}") from None
+            raise
 
-    def header_values(self) -> dict[str, str]:
-        """The headers to send, secrets revealed: for the transport layer only, never for display."""
-        headers = {name: value.get_secret_value() for name, value in self.custom_headers.items()}
-        if self.api_key is not None and not any(k.lower() == "authorization" for k in headers):
-            headers["Authorization"] = f"Bearer {self.api_key.get_secret_value()}"
-        return headers
+    def header_values(self, host: str | None = None) -> dict[str, str]:
+        """The headers for one host (default: `base_url`), secrets revealed: for the transport layer only.
+
+        custom_headers, then api_key as Bearer (unless custom_headers has an Authorization), then the
+        host's own `host_headers` (its URL credentials), each winning over the one before.
+        """
+        shared = {name: value.get_secret_value() for name, value in self.custom_headers.items()}
+        if self.api_key is not None and not any(k.lower() == "authorization" for k in shared):
+            shared["Authorization"] = f"Bearer {self.api_key.get_secret_value()}"
+        own = self.host_headers.get(host if host is not None else self.base_url, {})
+        return merge_headers(shared, {name: value.get_secret_value() for name, value in own.items()})

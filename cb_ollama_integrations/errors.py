@@ -51,12 +51,18 @@ class LLMError(Exception):
 class NetworkError(LLMError):
     """The server could not be reached: connection refused or reset, DNS or TLS failure.
 
-    Usually Ollama is not running (`ollama serve`) or `base_url` points at the wrong host or port.
+    Usually Ollama is not running (`ollama serve`) or `base_url` points at the wrong host or port. `phase` is
+    "connect" when no connection was made (nothing was sent), else "transfer".
     """
+
+    def __init__(self, message: str, *, url: str | None = None, phase: str = "transfer") -> None:
+        super().__init__(message, url=url)
+        self.phase = phase
 
 
 class LLMTimeoutError(LLMError):
-    """A timeout expired: `phase` is "connect", "read", "write" or "pool".
+    """A timeout expired: `phase` is "connect", "read", "write", "pool", or "deadline" (the call's total
+    `deadline_seconds` passed, retries and body included).
 
     A read timeout on the first request to a model is often a cold model load: raise `timeout_seconds`.
     """

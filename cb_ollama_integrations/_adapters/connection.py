@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
 
 from ..client import OllamaClient
 from ..config import KeepAliveSetting, OllamaConfig, RoutingStrategy, move_url_credentials
@@ -35,10 +35,13 @@ class Connection(BaseModel):
     """Where and how to reach Ollama. Unset (None) fields fall back to OLLAMA_* variables, then the core defaults.
 
     The core client is built on first use (no network I/O at construction) from `OllamaConfig.from_env(**set
-    fields)`; an injected client or `config` is used as given. Credentials (`api_key`, `headers`, a password
-    in a URL) are SecretStr: never shown, never serialized.
+    fields)`; an injected client or `config` is used as given. The settings are checked at construction, so
+    an invalid field or OLLAMA_* variable fails there, naming it. Credentials (`api_key`, `headers`,
+    `host_headers`, a password in a URL) are SecretStr: never shown, never serialized; a URL's password goes
+    to that host only.
     """
 
+    model_config = ConfigDict(hide_input_in_errors=True)  # constructor input may hold secrets
     read_timeout_field: ClassVar[str] = "timeout"
 
     base_url: str | None = Field(None, description="Ollama URL; None reads OLLAMA_BASE_URL / OLLAMA_HOST.")
@@ -51,7 +54,12 @@ class Connection(BaseModel):
     connect_timeout: float | None = Field(None, description="Connect timeout, seconds: a dead host fails this fast.")
     max_retries: int | None = Field(None, ge=0, description="Retries of connection errors and 429/502/503/504.")
     verify_ssl: bool | None = Field(None, description="Verify TLS certificates of https hosts.")
-    headers: dict[str, SecretStr] | None = Field(None, exclude=True, description="Headers sent on every request.")
+    headers: dict[str, SecretStr] | None = Field(
+        None, exclude=True, description="Headers sent to every host of this object (not to anything else)."
+    )
+    host_headers: dict[str, dict[str, SecretStr]] | None = Field(
+        None, exclude=True, description="Headers for one host only, by base URL (a URL's user:password@ lands here)."
+    )
     api_key: SecretStr | None = Field(
         None, exclude=True, description="Bearer token for a proxy in front of Ollama; None reads OLLAMA_API_KEY."
     )
@@ -65,8 +73,17 @@ class Connection(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _move_url_credentials(cls, data: Any) -> Any:
-        """Keep user:password@ out of base_url(s): it becomes a secret Authorization header instead."""
-        return move_url_credentials(data, headers_key="headers") if isinstance(data, Mapping) else data
+        """Keep user:password@ out of base_url(s): it becomes that host's own secret Authorization header."""
+        if not isinstance(data, Mapping):
+            return data
+        return move_url_credentials(dict(data), ("base_url", "base_urls"), "host_headers")
+
+    @model_validator(mode="after")
+    def _check_settings_now(self) -> Connection:
+        """Invalid settings (a field, an OLLAMA_* variable) fail at construction, not at the first call."""
+        if self.config is None and not isinstance(self.__dict__.get("client"), OllamaClient):
+            OllamaClient.check_config(self.core_config())
+        return self
 
     @field_validator("connect_timeout")
     @classmethod
@@ -97,6 +114,7 @@ class Connection(BaseModel):
             connect_timeout_seconds=self.connect_timeout,
             max_retries=self.max_retries,
             custom_headers=dict(self.headers) if self.headers else None,
+            host_headers=dict(self.host_headers) if self.host_headers else None,
             api_key=self.api_key,
             verify_ssl=self.verify_ssl,
             **self._config_overrides(),

@@ -17,8 +17,11 @@ import httpx
 
 from .._protocol.calls import PING, Call, Reply
 from .._protocol.json_lines import LineSplitter
+from .._resilience.deadline import Deadline
 from .._resilience.routing import CallPlan, Host, HostPool
 from ..errors import LLMError, StreamError
+from .body import aread_body, read_body
+from .deadline import bounded_by
 from .errors import map_httpx_errors
 from .replies import check_response, decode_reply, log_request, whole_last_line
 from .transport import Transport
@@ -36,15 +39,26 @@ class Engine:
     """
 
     def __init__(self, pool: HostPool, transport: Transport, sleep: Callable[[float], None] = time.sleep,
-                 asleep: Callable[[float], Awaitable[Any]] = asyncio.sleep, *, log_bodies: bool = False) -> None:
+                 asleep: Callable[[float], Awaitable[Any]] = asyncio.sleep, *, log_bodies: bool = False,
+                 max_body_bytes: int = 64 * 1024 * 1024) -> None:
         self.log_bodies = log_bodies
+        self.max_body_bytes = max_body_bytes
         self.pool = pool
         self.transport = transport
         self._sleep = sleep
         self._asleep = asleep
 
     def _plan(self, call: Call) -> CallPlan:
-        return self.pool.plan(call.model, pinned=call.host, warms_model=call.warms_model)
+        return self.pool.plan(call.model, pinned=call.host, warms_model=call.warms_model, resend=call.resend)
+
+    def _request(self, client: httpx.Client | httpx.AsyncClient, call: Call, host: Host, body: bytes | None, *,
+                 deadline: Deadline, headers: dict[str, str] | None = None) -> httpx.Request:
+        """The HTTP request of one attempt: the host's own headers, every timeout cut to the time left."""
+        base = self.transport.ping_timeout if call is PING else self.transport.timeout
+        capped = httpx.Timeout(deadline.cap(base.read), connect=deadline.cap(base.connect),
+                               write=deadline.cap(base.write), pool=deadline.cap(base.pool))
+        return client.build_request(call.method, host.url + call.path, content=body, timeout=capped,
+                                    headers=self.transport.headers_for(host.url, headers or call.headers))
 
     # _route and _aroute: one loop shape, the async twin only awaits. Ask the plan for a host, make one
     # attempt, and report it: success returns; an LLMError is `failed` (which re-raises when nothing is left
@@ -54,7 +68,8 @@ class Engine:
         while True:
             host = plan.next_host()
             try:
-                result = once(plan, host, call, body)
+                with bounded_by(plan.deadline):
+                    result = once(plan, host, call, body)
             except LLMError as exc:
                 delay = plan.failed(host, exc)
             except BaseException:
@@ -73,7 +88,8 @@ class Engine:
         while True:
             host = plan.next_host()
             try:
-                result = await once(plan, host, call, body)
+                with bounded_by(plan.deadline):
+                    result = await once(plan, host, call, body)
             except LLMError as exc:
                 delay = plan.failed(host, exc)
             except BaseException:
@@ -85,20 +101,30 @@ class Engine:
             if delay > 0:
                 await self._asleep(delay)
 
-    # -- GET / : health checks and "ping" half-open probes -------------------------------------------
+    # -- GET / : health checks and "ping" half-open probes, bounded by the ping timeout as a deadline ------
     def _get_root(self, client: httpx.Client, host: Host, headers: dict[str, str] | None = None) -> None:
-        url, started = host.url + "/", time.perf_counter()
-        with map_httpx_errors(url):
-            answer = client.get(url, timeout=self.transport.ping_timeout, headers=headers)
-            check_response(PING, url, answer, started)
+        url, started, deadline = host.url + "/", time.perf_counter(), self.transport.ping_deadline()
+        with map_httpx_errors(url), bounded_by(deadline):
+            request = self._request(client, PING, host, None, deadline=deadline, headers=headers)
+            response = client.send(request, stream=True)
+            try:
+                body = read_body(response, self.max_body_bytes, deadline, url)
+            finally:
+                response.close()
+        check_response(PING, url, response, body, started)
 
     async def _aget_root(
         self, client: httpx.AsyncClient, host: Host, headers: dict[str, str] | None = None
     ) -> None:
-        url, started = host.url + "/", time.perf_counter()
-        with map_httpx_errors(url):
-            answer = await client.get(url, timeout=self.transport.ping_timeout, headers=headers)
-            check_response(PING, url, answer, started)
+        url, started, deadline = host.url + "/", time.perf_counter(), self.transport.ping_deadline()
+        with map_httpx_errors(url), bounded_by(deadline):
+            request = self._request(client, PING, host, None, deadline=deadline, headers=headers)
+            response = await client.send(request, stream=True)
+            try:
+                body = await aread_body(response, self.max_body_bytes, deadline, url)
+            finally:
+                await response.aclose()
+        check_response(PING, url, response, body, started)
 
     def ping(self, host_url: str, headers: dict[str, str] | None = None) -> bool:
         """GET / on one host, outside routing (never raises); the answer feeds that host's breaker."""
@@ -131,14 +157,21 @@ class Engine:
         """Send `call` and return its decoded reply (async)."""
         return (await self._aroute(call, self._asend_once))[1]
 
+    # Read as a stream so the body is bounded (max_body_bytes, decoded; the deadline); once a 2xx status line
+    # arrived the plan knows the answer started: a failure after it is never sent again.
     def _send_once(self, plan: CallPlan, host: Host, call: Call, body: bytes | None) -> Reply:
         client, url = self.transport.sync, host.url + call.path
         if plan.needs_ping:
             self._get_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
         with map_httpx_errors(url):
-            response = client.request(call.method, url, content=body, headers=call.headers)
-        return decode_reply(call, url, host.url, response, started, bodies=self.log_bodies)
+            response = client.send(self._request(client, call, host, body, deadline=plan.deadline), stream=True)
+            try:
+                plan.answer_started = response.status_code < 300
+                raw = read_body(response, self.max_body_bytes, plan.deadline, url)
+            finally:
+                response.close()
+        return decode_reply(call, url, host.url, response, body=raw, started=started, bodies=self.log_bodies)
 
     async def _asend_once(self, plan: CallPlan, host: Host, call: Call, body: bytes | None) -> Reply:
         client, url = await self.transport.async_client(), host.url + call.path
@@ -146,8 +179,13 @@ class Engine:
             await self._aget_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
         with map_httpx_errors(url):
-            response = await client.request(call.method, url, content=body, headers=call.headers)
-        return decode_reply(call, url, host.url, response, started, bodies=self.log_bodies)
+            response = await client.send(self._request(client, call, host, body, deadline=plan.deadline), stream=True)
+            try:
+                plan.answer_started = response.status_code < 300
+                raw = await aread_body(response, self.max_body_bytes, plan.deadline, url)
+            finally:
+                await response.aclose()
+        return decode_reply(call, url, host.url, response, body=raw, started=started, bodies=self.log_bodies)
 
     # -- streaming: retries and failover happen only before the first byte ----------------------------
     def stream(self, call: Call) -> Iterator[tuple[str, bytes]]:
@@ -181,15 +219,15 @@ class Engine:
         if plan.needs_ping:
             self._get_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
-        request = client.build_request(call.method, url, content=body, headers=call.headers)
         with map_httpx_errors(url):
-            response = client.send(request, stream=True)
-            if response.status_code >= 400:
+            response = client.send(self._request(client, call, host, body, deadline=plan.deadline), stream=True)
+            error_body = b""
+            if response.status_code >= 300:
                 try:
-                    response.read()
+                    error_body = read_body(response, self.max_body_bytes, plan.deadline, url)
                 finally:
                     response.close()
-        check_response(call, url, response, started)
+        check_response(call, url, response, error_body, started)
         return response
 
     async def _aopen_stream(
@@ -199,15 +237,15 @@ class Engine:
         if plan.needs_ping:
             await self._aget_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
-        request = client.build_request(call.method, url, content=body, headers=call.headers)
         with map_httpx_errors(url):
-            response = await client.send(request, stream=True)
-            if response.status_code >= 400:
+            response = await client.send(self._request(client, call, host, body, deadline=plan.deadline), stream=True)
+            error_body = b""
+            if response.status_code >= 300:
                 try:
-                    await response.aread()
+                    error_body = await aread_body(response, self.max_body_bytes, plan.deadline, url)
                 finally:
                     await response.aclose()
-        check_response(call, url, response, started)
+        check_response(call, url, response, error_body, started)
         return response
 
     @contextmanager

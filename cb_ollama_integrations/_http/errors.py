@@ -45,7 +45,8 @@ def translate_httpx_error(exc: Exception, url: str) -> LLMError:
         return ParseError(f"could not decode the response body from {url}: {exc}", url=url)
     if isinstance(exc, httpx.ConnectError):
         reason = str(exc) or "connection failed"
-        return NetworkError(f"cannot connect to {url}: {reason}; is `ollama serve` running?", url=url)
+        return NetworkError(f"cannot connect to {url}: {reason}; is `ollama serve` running?", url=url,
+                            phase="connect")
     if isinstance(exc, httpx.HTTPStatusError):
         return _status_error(exc, url)
     if isinstance(exc, httpx.TransportError | httpx.TooManyRedirects):

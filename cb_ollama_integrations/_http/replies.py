@@ -10,6 +10,7 @@ import httpx
 from .._protocol.calls import Call, Reply
 from .._protocol.json_lines import parse_json
 from .._protocol.status import error_for_status
+from .._protocol.validators import check_answer
 from ..errors import ParseError, StreamError
 
 __all__ = ["check_response", "decode_reply", "log_request", "whole_last_line"]
@@ -34,25 +35,28 @@ def log_request(call: Call, url: str, body: bytes | None, *, bodies: bool = Fals
     return time.perf_counter()
 
 
-def check_response(call: Call, url: str, response: httpx.Response, started: float) -> None:
-    """Raise the package error for a non-2xx answer (a streamed one must have been read already)."""
+def check_response(call: Call, url: str, response: httpx.Response, body: bytes, started: float) -> None:
+    """Raise the package error for a non-2xx answer (`body`: what was read of it)."""
     logger.debug("%s %s -> %d (%.1f ms)", call.method, url, response.status_code,
                  (time.perf_counter() - started) * 1000)
     if response.status_code >= 400:
-        raise error_for_status(response.status_code, response.content, method=call.method, url=url,
+        raise error_for_status(response.status_code, body, method=call.method, url=url,
                                model=call.model, retry_after=response.headers.get("retry-after"))
+    if response.status_code >= 300:  # redirects are never followed: the same error as a non-streamed one
+        check_answer(response.status_code, body, url=url, location=response.headers.get("location"))
 
 
 def decode_reply(
-    call: Call, url: str, host: str, response: httpx.Response, started: float, *, bodies: bool = False
+    call: Call, url: str, host: str, response: httpx.Response, *, body: bytes, started: float, bodies: bool = False
 ) -> Reply:
     """Check the status, then decode the JSON body (GET / answers plain text)."""
     if bodies:
-        logger.debug("response body: %s", _excerpt(response.content))
-    check_response(call, url, response, started)
-    if call.path == "/" or not response.content.strip():
-        return Reply({"text": response.text}, host, response.content)
-    return Reply(parse_json(response.content, url=url), host, response.content)
+        logger.debug("response body: %s", _excerpt(body))
+    check_response(call, url, response, body, started)
+    if call.path == "/":
+        return Reply({"text": body.decode(errors="replace")}, host, body)
+    data = check_answer(response.status_code, body, url=url, location=response.headers.get("location"))
+    return Reply(data, host, body)
 
 
 def whole_last_line(line: bytes, url: str) -> bytes:

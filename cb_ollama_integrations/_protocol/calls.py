@@ -23,6 +23,7 @@ class Call:
     model: str | None = None
     host: str | None = None  # pin to one host (health checks, per-host listings)
     headers: dict[str, str] | None = None  # per-call headers (an api_key given to one call)
+    resend: bool = True  # False: changes the server (pull): never sent again once it may have arrived
 
     def body(self) -> bytes | None:
         """The request body: compact JSON, byte-identical for equal payloads (cassettes match on it)."""

@@ -9,41 +9,49 @@ from typing import Any
 from ..errors import StreamError
 from ..types import LLMResponse, StreamingChunk, ToolCall
 from .think_tags import LeadingThinkSplitter
+from .validators import (
+    count,
+    json_arguments,
+    object_list,
+    optional_count,
+    optional_text,
+    reports_malformed,
+    text,
+    text_list,
+)
 
 __all__ = ["StreamAssembler", "parse_chat_response"]
 
 
-def _parse_tool_calls(raw: list[dict[str, Any]] | None, first_position: int) -> list[ToolCall] | None:
-    if not raw:
-        return None
+def _parse_tool_calls(raw: object, first_position: int, url: str | None) -> list[ToolCall] | None:
     calls = []
-    for offset, call in enumerate(raw):
+    for offset, call in enumerate(object_list(raw, "tool_calls", url)):
         function = call.get("function") or {}
-        name = str(function.get("name", ""))
-        arguments = function.get("arguments") or {}
-        if not isinstance(arguments, dict):
-            arguments = {"value": arguments}
+        if not isinstance(function, dict):
+            raise ValueError(f"tool_calls[{offset}].function must be an object, got {function!r:.80}")
+        name = text(function.get("name"), "tool_calls[].function.name", url)
+        arguments = json_arguments(function.get("arguments"), url)
         index = function.get("index")
-        position = index if isinstance(index, int) else first_position + offset
-        call_id = call.get("id") or ToolCall.stable_id(name, arguments, position)
-        calls.append(ToolCall(id=str(call_id), name=name, arguments=arguments, index=position))
-    return calls
+        position = index if isinstance(index, int) and not isinstance(index, bool) else first_position + offset
+        call_id = optional_text(call.get("id"), "tool_calls[].id", url) or ToolCall.stable_id(name, arguments, position)
+        calls.append(ToolCall(id=call_id, name=name, arguments=arguments, index=position))
+    return calls or None
 
 
-def _usage(data: dict[str, Any]) -> dict[str, int]:
-    prompt = int(data.get("prompt_eval_count") or 0)
-    completion = int(data.get("eval_count") or 0)
+def _usage(data: dict[str, Any], url: str | None) -> dict[str, int]:
+    prompt, completion = count(data, "prompt_eval_count", url), count(data, "eval_count", url)
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
-def _metrics(data: dict[str, Any]) -> dict[str, Any]:
-    return {key: data.get(key) for key in ("total_duration", "load_duration", "prompt_eval_duration", "eval_duration")}
+def _metrics(data: dict[str, Any], url: str | None) -> dict[str, Any]:
+    keys = ("total_duration", "load_duration", "prompt_eval_duration", "eval_duration")
+    return {key: optional_count(data, key, url) for key in keys}
 
 
-def _finish_reason(data: dict[str, Any]) -> str | None:
+def _finish_reason(data: dict[str, Any], url: str | None) -> str | None:
     if not data.get("done"):
         return None
-    return str(data.get("done_reason") or "stop")
+    return optional_text(data.get("done_reason"), "done_reason", url) or "stop"
 
 
 def _raw_message(data: dict[str, Any]) -> dict[str, Any]:
@@ -51,6 +59,8 @@ def _raw_message(data: dict[str, Any]) -> dict[str, Any]:
     message = data.get("message")
     if isinstance(message, dict):
         return message
+    if message is not None:
+        raise ValueError(f"`message` must be an object, got {message!r:.80}")
     return {"content": data.get("response"), "thinking": data.get("thinking"), "tool_calls": data.get("tool_calls")}
 
 
@@ -60,27 +70,29 @@ def _untag_whole(content: str) -> tuple[str, str | None]:
     return text + rest, (thinking + more) or None
 
 
+@reports_malformed("/api/chat answer")
 def parse_chat_response(data: dict[str, Any], *, response_id: str, host: str | None = None) -> LLMResponse:
     """Turn one non-streaming /api/chat body into an LLMResponse (usage, durations, tool calls, thinking)."""
     raw = _raw_message(data)
-    content, thinking = raw.get("content") or "", raw.get("thinking") or None
+    content = text(raw.get("content"), "message.content", host)
+    thinking = optional_text(raw.get("thinking"), "message.thinking", host)
     if thinking is None and content:
         content, thinking = _untag_whole(content)
     message = {
         "role": "assistant",
         "content": content,
         "thinking": thinking,
-        "tool_calls": _parse_tool_calls(raw.get("tool_calls"), 0),
-        "images": raw.get("images") or None,
+        "tool_calls": _parse_tool_calls(raw.get("tool_calls"), 0, host),
+        "images": text_list(raw.get("images"), "message.images", host),
     }
     # One validation of the nested dict is measurably cheaper than building each model separately.
     return LLMResponse.model_validate({
         "id": response_id,
-        "model": str(data.get("model", "")),
-        "choices": [{"message": message, "finish_reason": _finish_reason(data)}],
-        "usage": _usage(data),
-        "metrics": _metrics(data),
-        "created_at": data.get("created_at"),
+        "model": text(data.get("model"), "model", host),
+        "choices": [{"message": message, "finish_reason": _finish_reason(data, host)}],
+        "usage": _usage(data, host),
+        "metrics": _metrics(data, host),
+        "created_at": optional_text(data.get("created_at"), "created_at", host),
         "host": host,
     })
 
@@ -91,11 +103,13 @@ class StreamAssembler:
     Keeps what has been received so far, so a failure can report it (`StreamError.partial_content`).
     """
 
-    def __init__(self, *, url: str | None = None, host: str | None = None) -> None:
+    def __init__(self, *, url: str | None = None, host: str | None = None, keep_chars: int = 1_000_000) -> None:
         self.id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         self.created = int(time.time())
         self.url = url
         self.host = host
+        self.keep_chars = keep_chars  # config.stream_keep_chars: what partial_content may hold at most
+        self.kept = 0
         self.content: list[str] = []
         self.done = False
         self._tool_calls_seen = 0
@@ -103,9 +117,16 @@ class StreamAssembler:
 
     @property
     def partial_content(self) -> str:
-        """The text received so far."""
+        """The text received so far (its first `keep_chars` characters)."""
         return "".join(self.content)
 
+    def _keep(self, content: str) -> None:
+        if content and self.kept < self.keep_chars:
+            piece = content[: self.keep_chars - self.kept]
+            self.content.append(piece)
+            self.kept += len(piece)
+
+    @reports_malformed("/api/chat stream line")
     def feed(self, data: dict[str, Any]) -> StreamingChunk:
         """Parse one stream object; raise StreamError for an `{"error": ...}` line."""
         if "error" in data:
@@ -114,20 +135,25 @@ class StreamAssembler:
                 url=self.url,
                 partial_content=self.partial_content,
             )
-        raw = _raw_message(data)
-        calls = _parse_tool_calls(raw.get("tool_calls"), self._tool_calls_seen)
+        raw, url = _raw_message(data), self.host or self.url
+        calls = _parse_tool_calls(raw.get("tool_calls"), self._tool_calls_seen, url)
         self._tool_calls_seen += len(calls or ())
-        self.done = bool(data.get("done"))
-        content, thinking = self._untag(raw.get("content") or "", raw.get("thinking") or "")
-        self.content.append(content)
-        delta = {"role": "assistant", "content": content, "thinking": thinking or None, "tool_calls": calls}
+        done = data.get("done")
+        if done is not None and not isinstance(done, bool):
+            raise ValueError(f"`done` must be true or false, got {done!r:.80}")
+        self.done = bool(done)
+        content, thinking = self._untag(text(raw.get("content"), "message.content", url),
+                                        text(raw.get("thinking"), "message.thinking", url))
+        self._keep(content)
+        delta = {"role": "assistant", "content": content, "thinking": thinking or None, "tool_calls": calls,
+                 "images": text_list(raw.get("images"), "message.images", url)}
         return StreamingChunk.model_validate({
             "id": self.id,
             "created": self.created,
-            "model": str(data.get("model", "")),
-            "choices": [{"delta": delta, "finish_reason": _finish_reason(data)}],
-            "usage": _usage(data) if self.done else None,
-            "metrics": _metrics(data) if self.done else None,
+            "model": text(data.get("model"), "model", url),
+            "choices": [{"delta": delta, "finish_reason": _finish_reason(data, url)}],
+            "usage": _usage(data, url) if self.done else None,
+            "metrics": _metrics(data, url) if self.done else None,
             "done": self.done,
             "host": self.host,
         })

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..config import OllamaConfig
-from ..errors import ParseError
 from ..types import EmbeddingData, EmbeddingsRequest, EmbeddingsResponse, TokenUsage
 from .calls import Call, Reply, bearer, refuse_unsendable
+from .validators import count, reports_malformed, vectors
 
 __all__ = ["EmbedPart", "build_embed_calls", "build_embed_payload", "combine_embed_parts", "parse_embed_part",
            "parse_embed_vectors"]
@@ -41,25 +41,28 @@ def build_embed_calls(request: EmbeddingsRequest, config: OllamaConfig, api_key:
     ]
 
 
+@reports_malformed("/api/embed answer")
 def parse_embed_vectors(
-    data: dict[str, Any], *, expected: int, offset: int, url: str | None = None
+    data: dict[str, Any], *, expected: int, offset: int, url: str | None = None, dimensions: int | None = None
 ) -> tuple[list[EmbeddingData], TokenUsage]:
-    """The vectors of one /api/embed answer, indexed from `offset`; the count must match the batch."""
-    vectors = data.get("embeddings")
-    if not isinstance(vectors, list) or len(vectors) != expected:
-        got = len(vectors) if isinstance(vectors, list) else "no"
-        raise ParseError(f"expected {expected} embeddings from the server, got {got}", url=url)
-    # Trusted decoded JSON: model_construct skips re-validating millions of floats.
+    """The vectors of one /api/embed answer, indexed from `offset`.
+
+    Checked: the count matches the batch, every vector is a list of finite numbers of one length, and that
+    length is `dimensions` when it was requested (ParseError otherwise).
+    """
+    checked = vectors(data.get("embeddings"), expected=expected, dimensions=dimensions, url=url)
+    # Checked above at C speed: model_construct skips re-validating millions of floats.
     items = [EmbeddingData.model_construct(object="embedding", index=offset + i, embedding=v)
-             for i, v in enumerate(vectors)]
-    prompt = int(data.get("prompt_eval_count") or 0)
+             for i, v in enumerate(checked)]
+    prompt = count(data, "prompt_eval_count", url)
     return items, TokenUsage(prompt_tokens=prompt, total_tokens=prompt)
 
 
 def parse_embed_part(start: int, call: Call, reply: Reply) -> EmbedPart:
     """One batch's answer: its vectors (indexed from `start`) and prompt tokens."""
-    expected = len(call.payload["input"]) if call.payload else 0
-    items, usage = parse_embed_vectors(reply.data, expected=expected, offset=start, url=reply.host)
+    payload = call.payload or {}
+    items, usage = parse_embed_vectors(reply.data, expected=len(payload.get("input", ())), offset=start,
+                                       url=reply.host, dimensions=payload.get("dimensions"))
     return items, usage.prompt_tokens
 
 

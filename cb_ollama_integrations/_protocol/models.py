@@ -9,6 +9,7 @@ from ..config import KeepAlive, OllamaConfig, normalize_keep_alive
 from ..errors import ParseError
 from ..model_info import ModelCapability, ModelInfo, RunningModel
 from .calls import Call
+from .validators import object_list, optional_text, reports_malformed, text
 
 __all__ = [
     "TAGS",
@@ -53,43 +54,63 @@ def build_load_call(name: str, keep_alive: KeepAlive | None, config: OllamaConfi
     return Call("POST", "/api/chat", payload, model=name)
 
 
+@reports_malformed("load/unload answer")
 def parse_done_reason(data: dict[str, Any]) -> str:
     """The done_reason of a load/unload answer ("load", "unload")."""
-    return str(data.get("done_reason"))
+    return text(data.get("done_reason"), "done_reason")
 
 
+@reports_malformed("/api/version answer")
 def parse_version(data: dict[str, Any]) -> str:
     """The version string of GET /api/version (a source build may report 0.0.0)."""
-    return str(data.get("version", ""))
+    return text(data.get("version"), "version")
 
 
+@reports_malformed("/api/tags answer")
 def parse_tags(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The installed-model entries of GET /api/tags that have a name."""
-    models = data.get("models")
-    if not isinstance(models, list):
+    """The installed-model entries of GET /api/tags (each must have a string name)."""
+    if not isinstance(data.get("models"), list):
         raise ParseError("GET /api/tags answered without a `models` list")
-    return [m for m in models if isinstance(m, dict) and m.get("name")]
+    models = object_list(data.get("models"), "models")
+    for entry in models:
+        if not text(entry.get("name"), "models[].name"):
+            raise ValueError(f"a models[] entry has no name: {entry!r:.80}")
+        if not isinstance(entry.get("details", {}), dict):
+            raise ValueError(f"models[].details must be an object, got {entry['details']!r:.80}")
+    return models
 
 
+@reports_malformed("/api/ps answer")
 def parse_running(data: dict[str, Any], host: str) -> list[RunningModel]:
     """The loaded models of one host's GET /api/ps answer."""
     return [
-        RunningModel(name=m["name"], host=host, size_bytes=m.get("size") or 0, size_vram=m.get("size_vram") or 0,
-                     context_length=m.get("context_length"), expires_at=m.get("expires_at"), digest=m.get("digest"))
-        for m in data.get("models") or [] if isinstance(m, dict) and m.get("name")
+        RunningModel(name=text(m.get("name"), "models[].name", host), host=host, size_bytes=m.get("size") or 0,
+                     size_vram=m.get("size_vram") or 0, context_length=m.get("context_length"),
+                     expires_at=optional_text(m.get("expires_at"), "models[].expires_at", host),
+                     digest=optional_text(m.get("digest"), "models[].digest", host))
+        for m in object_list(data.get("models"), "models", host)
     ]
 
 
+@reports_malformed("/api/show answer")
 def parse_show(name: str, data: dict[str, Any]) -> ModelInfo:
     """An installed model's facts from POST /api/show, over the catalog's defaults."""
     return merge_model_info(name, None, data).model_copy(update={"installed": True})
 
 
+def _object(body: dict[str, Any] | None, key: str) -> dict[str, Any]:
+    value = (body or {}).get(key)
+    if value is not None and not isinstance(value, dict):
+        raise ValueError(f"`{key}` must be an object, got {value!r:.80}")
+    return value or {}
+
+
+@reports_malformed("/api/show or /api/tags answer")
 def merge_model_info(name: str, tags_entry: dict[str, Any] | None, show: dict[str, Any] | None) -> ModelInfo:
     """Server facts (from /api/tags and /api/show) laid over the catalog's defaults for `name`."""
     base = get_model_info(name)
-    details = {**((show or {}).get("details") or {}), **((tags_entry or {}).get("details") or {})}
-    model_info = (show or {}).get("model_info") or {}
+    details = {**_object(show, "details"), **_object(tags_entry, "details")}
+    model_info = _object(show, "model_info")
     arch = model_info.get("general.architecture")
     context = model_info.get(f"{arch}.context_length") if arch else None
     dimension = model_info.get(f"{arch}.embedding_length") if arch else None

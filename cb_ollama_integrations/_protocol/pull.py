@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..errors import StreamError
 from .calls import Call
 from .json_lines import parse_json
+from .validators import reports_malformed, text
 
 __all__ = ["PullUpdate", "build_pull_call", "parse_pull_line"]
 
@@ -36,13 +37,14 @@ def build_pull_call(model: str, *, insecure: bool = False) -> Call:
     payload: dict[str, object] = {"model": model, "stream": True}
     if insecure:
         payload["insecure"] = True
-    return Call("POST", "/api/pull", payload, model=model)
+    return Call("POST", "/api/pull", payload, model=model, resend=False)  # a pull is never started twice
 
 
 def _int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+@reports_malformed("/api/pull line")
 def parse_pull_line(line: bytes, *, model: str, url: str | None = None) -> PullUpdate:
     """Decode one NDJSON line of a pull; an `{"error": ...}` line raises StreamError with the server's text.
 
@@ -54,7 +56,7 @@ def parse_pull_line(line: bytes, *, model: str, url: str | None = None) -> PullU
         raise StreamError(f"pull of {model} failed: {data['error']}", url=url)
     digest = data.get("digest")
     return PullUpdate(
-        status=str(data.get("status", "")),
+        status=text(data.get("status"), "status", url),
         digest=digest if isinstance(digest, str) and digest else None,
         total=_int(data.get("total")),
         completed=_int(data.get("completed")),

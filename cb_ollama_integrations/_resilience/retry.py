@@ -26,9 +26,12 @@ RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
 class RetryPolicy:
     """When and how long to wait before trying a request again.
 
-    Retried: connection errors, connect/pool timeouts and 429/502/503/504. Never retried: caller errors
-    (400, 404), 500 (a runner crash or a bad option fails the same way again), read timeouts (the server may
-    still be working), and anything after a stream yielded its first chunk (the engine never asks).
+    Retried: connection errors before any answer arrived, connect/pool timeouts and 429/502/503/504. Never
+    retried: caller errors (400, 404), 500 (a runner crash or a bad option fails the same way again), read
+    timeouts (the server may still be working), a passed `deadline_seconds`, and anything after an answer
+    started arriving: a 2xx status line of a non-streamed call, the first chunk of a stream (the plan stops
+    there, see `CallPlan.failed`). Management calls that change the server (pull) are sent again only after
+    a failed connect or pool wait (`nothing_sent`), never after the request may have reached the server.
     """
 
     max_retries: int = 2
@@ -63,6 +66,13 @@ class RetryPolicy:
         if isinstance(exc, RateLimitedError | ServerError):
             return exc.status_code in RETRYABLE_STATUS
         return False
+
+    @staticmethod
+    def nothing_sent(exc: LLMError) -> bool:
+        """Whether the error proves the request never reached the server (connect failed, pool wait)."""
+        if isinstance(exc, LLMTimeoutError):
+            return exc.phase in ("connect", "pool")
+        return isinstance(exc, NetworkError) and exc.phase == "connect"
 
     def delay(self, retry_number: int, exc: LLMError) -> float:
         """Seconds before retry `retry_number` (1-based): Retry-After if sent, else backoff with jitter."""

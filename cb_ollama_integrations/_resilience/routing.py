@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from ..catalog import normalize_model_name
 from ..config import OllamaConfig, RoutingStrategy
-from ..errors import CircuitOpenError, LLMError
+from ..errors import CircuitOpenError, LLMError, LLMTimeoutError, NetworkError
 from .breaker import CircuitBreaker, CircuitState
+from .deadline import Deadline
 from .retry import RetryPolicy
 
 __all__ = ["CallPlan", "Host", "HostPool"]
@@ -56,6 +57,7 @@ class HostPool:
             budget=config.retry_budget_seconds,
         )
         self.clock = clock
+        self.deadline_seconds = config.deadline_seconds
         self.hosts = [
             Host(url, CircuitBreaker(url, threshold=config.breaker_failure_threshold,
                                      cooldown=config.breaker_cooldown_seconds, clock=clock))
@@ -89,12 +91,14 @@ class HostPool:
         key = normalize_model_name(model) if model else ""
         return sorted(hosts, key=lambda h: (h.failing, key not in h.loaded_models))  # COST_OPTIMIZED
 
-    def plan(self, model: str | None, pinned: str | None = None, *, warms_model: bool = False) -> CallPlan:
+    def plan(self, model: str | None, pinned: str | None = None, *, warms_model: bool = False,
+             resend: bool = True) -> CallPlan:
         """A fresh plan for one request (`pinned`: only that host, e.g. a per-host health check).
 
         `warms_model`: a success leaves `model` loaded on the host (chat/embed), which COST_OPTIMIZED uses.
+        `resend=False` (pull and other management calls): never sent twice, only retried when nothing was sent.
         """
-        return CallPlan(self, model, pinned, warms_model=warms_model)
+        return CallPlan(self, model, pinned, warms_model=warms_model, resend=resend)
 
     def states(self) -> dict[str, CircuitState]:
         """Breaker snapshots by host URL."""
@@ -115,10 +119,13 @@ class CallPlan:
     """
 
     def __init__(self, pool: HostPool, model: str | None, pinned: str | None = None, *,
-                 warms_model: bool = False) -> None:
+                 warms_model: bool = False, resend: bool = True) -> None:
         self.pool = pool
         self.model = model
         self.warms_model = warms_model
+        self.resend = resend
+        self.deadline = Deadline.starting_now(pool.deadline_seconds, pool.clock)
+        self.answer_started = False  # set by the engine once a 2xx answer began arriving: never sent again
         self.order = [pool.host(pinned)] if pinned else pool.ordered(model)
         self.pinned = pinned
         self.started = pool.clock()
@@ -181,10 +188,14 @@ class CallPlan:
 
         A caller error (400, 404, bad JSON) is raised at once: the host is healthy, the request is not. A
         host failure counts against the host's breaker, then fails over to an untried host whose circuit
-        admits calls, then retries (retryable errors only, within the count and time budget).
+        admits calls, then retries (retryable errors only, within the count and time budget). Nothing is
+        sent again once its answer started arriving, once the deadline passed, or, for `resend=False` calls,
+        once the request may have reached the server (only a failed connect is tried again).
         """
         self.pool.count_in_flight(host, -1)
         policy = self.pool.policy
+        if self.deadline.expired and isinstance(exc, LLMTimeoutError | NetworkError) and exc.phase != "deadline":
+            exc = self._out_of_time(exc)
         if not policy.is_host_failure(exc):
             host.breaker.record_success()
             raise exc
@@ -192,6 +203,8 @@ class CallPlan:
         host.breaker.record_failure()
         if self.model:
             host.loaded_models.discard(normalize_model_name(self.model))
+        if self.answer_started or self.deadline.expired or not (self.resend or policy.nothing_sent(exc)):
+            raise exc
         untried = [h for h in self.order if h.url not in self.tried and h.breaker.would_admit()]
         if untried:
             logger.info("failover: %s failed (%s); trying %s", host.url, type(exc).__name__, untried[0].url)
@@ -202,9 +215,14 @@ class CallPlan:
             raise exc  # every circuit is open now: a retry could only fail fast
         self.retries += 1
         delay = policy.delay(self.retries, exc)
-        if self.pool.clock() - self.started + delay > policy.budget:
+        if self.pool.clock() - self.started + delay > policy.budget or delay >= self.deadline.remaining():
             raise exc
         self.tried.clear()
         logger.info("retry %d/%d in %.2fs after %s: %s", self.retries, policy.max_retries, delay,
                     type(exc).__name__, exc)
         return delay
+
+    def _out_of_time(self, exc: LLMError) -> LLMError:
+        error = self.deadline.error(exc.url)
+        error.__cause__ = exc
+        return error

@@ -121,11 +121,11 @@ def test_instructions_can_be_overridden_and_switched_off() -> None:
 
 def test_dimensions_truncate_and_keep_alive_reach_the_wire() -> None:
     server = FakeEmbedServer()
-    server.embeddings(dimensions=64, truncate=False, keep_alive="5m").embed_documents(["x"])
+    server.embeddings(dimensions=2, truncate=False, keep_alive="5m").embed_documents(["x"])
     assert server.bodies[0] == {
         "model": "all-minilm",
         "input": ["x"],
-        "dimensions": 64,
+        "dimensions": 2,
         "truncate": False,
         "keep_alive": "5m",
     }

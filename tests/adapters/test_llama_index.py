@@ -357,10 +357,10 @@ def test_nomic_prefixes_by_default_overridable_and_switchable_off(
 
 def test_embed_body_carries_dimensions_truncate_keep_alive(make_embed: Callable[..., CBOllamaEmbedding],
                                                           fake: FakeOllama) -> None:
-    embed = make_embed(model_name="all-minilm", dimensions=64, truncate=False, keep_alive="1h")
+    embed = make_embed(model_name="all-minilm", dimensions=2, truncate=False, keep_alive="1h")
     embed.get_query_embedding("q")
     make_embed(model_name="all-minilm").get_query_embedding("q")
-    assert fake.bodies[0] == {"model": "all-minilm", "input": ["q"], "dimensions": 64, "truncate": False,
+    assert fake.bodies[0] == {"model": "all-minilm", "input": ["q"], "dimensions": 2, "truncate": False,
                               "keep_alive": "1h"}
     assert fake.bodies[1] == {"model": "all-minilm", "input": ["q"], "keep_alive": "5m"}
 

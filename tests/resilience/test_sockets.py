@@ -62,6 +62,6 @@ async def test_connection_dropped_mid_answer(mode: str) -> None:
         assert type(outcome.error) is StreamError
         assert outcome.error.partial_content == "".join(answer_tokens(PROMPT)[:2]) == "".join(outcome.chunks)
         assert requests == 1 and sleeps.delays == []
-    else:  # nothing reached the caller yet: retried, and every attempt was dropped the same way
+    else:  # the answer had started arriving: the server already ran the request, so it is not re-sent
         assert type(outcome.error) is NetworkError
-        assert requests == 3 and len(sleeps.delays) == 2
+        assert requests == 1 and sleeps.delays == []
