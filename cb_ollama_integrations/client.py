@@ -18,10 +18,12 @@ from ._protocol.calls import Call, Reply
 from ._protocol.chat_request import build_chat_call
 from ._protocol.chat_response import StreamAssembler, parse_chat_response
 from ._protocol.embed import EmbedPart, build_embed_calls, combine_embed_parts, parse_embed_part
+from ._protocol.generate import GenerateStream, build_generate_call, parse_generate
 from ._protocol.json_lines import parse_json
 from ._resilience.routing import HostPool
 from .config import OllamaConfig
 from .errors import StreamError
+from .generation import GenerateRequest, GenerateResponse
 from .types import EmbeddingsRequest, EmbeddingsResponse, LLMRequest, LLMResponse, StreamingChunk, TokenUsage
 
 __all__ = ["OllamaClient"]
@@ -56,7 +58,7 @@ class OllamaClient(ModelManagement):
         self._pool = HostPool(self.config)
         self._transport = Transport(self.config, transport=transport, async_transport=async_transport)
         self._engine = Engine(self._pool, self._transport, sleep=sleep, asleep=asleep,
-                              log_bodies=self.config.log_bodies)
+                              log_bodies=self.config.log_bodies, timeout_setting=self.config.timeout_setting)
         self._known_models: set[str] = set()
         self._length_warned: set[str] = set()
 
@@ -131,6 +133,50 @@ class OllamaClient(ModelManagement):
             exc.partial_content = exc.partial_content or assembler.partial_content
             raise
         assembler.finish()
+
+    # -- generate -------------------------------------------------------------------------------------
+    def _generate_call(self, request: GenerateRequest, stream: bool, api_key: str | None) -> Call:
+        return build_generate_call(request, self.config, stream=stream, api_key=api_key)
+
+    def generate(self, request: GenerateRequest, api_key: str | None = None) -> GenerateResponse:
+        """Complete one prompt via POST /api/generate (`suffix` for fill-in-the-middle); the whole answer.
+
+        Same routing, retries, breakers and errors as `chat_completion`; a model whose template cannot
+        insert raises InvalidRequestError for a `suffix`.
+        """
+        reply = self._engine.send(self._generate_call(request, False, api_key))
+        return parse_generate(reply.data, response_id=f"gen-{request.id}", host=reply.host)
+
+    async def agenerate(self, request: GenerateRequest, api_key: str | None = None) -> GenerateResponse:
+        """Async twin of `generate`."""
+        reply = await self._engine.asend(self._generate_call(request, False, api_key))
+        return parse_generate(reply.data, response_id=f"gen-{request.id}", host=reply.host)
+
+    def generate_stream(self, request: GenerateRequest, api_key: str | None = None) -> Iterator[GenerateResponse]:
+        """Stream a /api/generate answer; the last chunk (`done`) carries usage, metrics and `context`."""
+        state = GenerateStream()
+        try:
+            for host, line in self._engine.stream(self._generate_call(request, True, api_key)):
+                state.host = host
+                yield state.feed(parse_json(line, url=host))
+        except StreamError as exc:
+            exc.partial_content = exc.partial_content or "".join(state.text)
+            raise
+        state.finish()
+
+    async def agenerate_stream(
+        self, request: GenerateRequest, api_key: str | None = None
+    ) -> AsyncIterator[GenerateResponse]:
+        """Async twin of `generate_stream`."""
+        state = GenerateStream()
+        try:
+            async for host, line in self._engine.astream(self._generate_call(request, True, api_key)):
+                state.host = host
+                yield state.feed(parse_json(line, url=host))
+        except StreamError as exc:
+            exc.partial_content = exc.partial_content or "".join(state.text)
+            raise
+        state.finish()
 
     # -- embeddings -----------------------------------------------------------------------------------
     def embeddings(self, request: EmbeddingsRequest, api_key: str | None = None) -> EmbeddingsResponse:

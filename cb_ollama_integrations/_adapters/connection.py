@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator, 
 
 from ..client import OllamaClient
 from ..config import KeepAlive, OllamaConfig, RoutingStrategy, normalize_keep_alive, split_url_credentials
+from .anchor_compat import client_kwargs_settings
 
 __all__ = ["Connection", "with_default_model"]
 
@@ -58,14 +59,23 @@ class Connection(BaseModel):
     config: OllamaConfig | None = Field(
         None, exclude=True, description="A core config to build the client from (the fields above then do not apply)."
     )
+    validate_model_on_init: bool = Field(
+        False, description="Check at construction that the model is installed (POST /api/show): the one opt-in "
+        "to network I/O in a constructor."
+    )
 
     _injected_client: OllamaClient | None = PrivateAttr(None)
     _built_client: OllamaClient | None = PrivateAttr(None)
+    _built_for: tuple[Any, ...] | None = PrivateAttr(None)
 
     @model_validator(mode="before")
     @classmethod
     def _move_url_credentials(cls, data: Any) -> Any:
-        """Keep user:password@ out of base_url(s): it becomes a secret Authorization header instead."""
+        """Keep user:password@ out of base_url(s): it becomes a secret Authorization header instead.
+
+        The anchors' `client_kwargs` (headers, timeout, verify) become fields first.
+        """
+        data = client_kwargs_settings(data, cls.read_timeout_field)
         if not isinstance(data, Mapping):
             return data
         values = dict(data)
@@ -95,6 +105,12 @@ class Connection(BaseModel):
     def _check_timeout(cls, value: float | None) -> float | None:
         return check_timeout(value)
 
+    def check_model_on_init(self) -> None:
+        """With `validate_model_on_init`, ask the server about the model now (ModelNotFoundError names the
+        `ollama pull` line). Adapters call it once the injected client, if any, is in place."""
+        if self.validate_model_on_init:
+            self.core_client().show_model(str(getattr(self, "model", None) or getattr(self, "model_name", "")))
+
     def read_timeout(self) -> float | None:
         """The read timeout set on this object (its framework's field), or None."""
         value: float | None = getattr(self, self.read_timeout_field, None)
@@ -121,15 +137,22 @@ class Connection(BaseModel):
             custom_headers=dict(self.headers) if self.headers else None,
             api_key=self.api_key,
             verify_ssl=self.verify_ssl,
+            timeout_setting=self.read_timeout_field,
             **self._config_overrides(),
         )
+
+    def _connection_key(self) -> tuple[Any, ...]:
+        """What the built client depends on: a `model_copy(update={"base_url": ...})` changes it."""
+        return (*(getattr(self, name) for name in Connection.model_fields), self.read_timeout(),
+                sorted(self._config_overrides().items()))
 
     def core_client(self) -> OllamaClient:
         """The core OllamaClient: the injected one, else one built on first use and kept."""
         if self._injected_client is not None:
             return self._injected_client
-        if self._built_client is None:
-            self._built_client = OllamaClient(self.core_config())
+        key = self._connection_key()
+        if self._built_client is None or self._built_for != key:
+            self._built_client, self._built_for = OllamaClient(self.core_config()), key
             # Its sockets close when this object is garbage collected, not at interpreter exit with a warning.
             weakref.finalize(self, self._built_client.close)
         return self._built_client

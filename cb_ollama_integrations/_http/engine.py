@@ -36,8 +36,10 @@ class Engine:
     """
 
     def __init__(self, pool: HostPool, transport: Transport, sleep: Callable[[float], None] = time.sleep,
-                 asleep: Callable[[float], Awaitable[Any]] = asyncio.sleep, *, log_bodies: bool = False) -> None:
+                 asleep: Callable[[float], Awaitable[Any]] = asyncio.sleep, *, log_bodies: bool = False,
+                 timeout_setting: str = "timeout_seconds") -> None:
         self.log_bodies = log_bodies
+        self.timeout_setting = timeout_setting  # what the read-timeout hint tells the user to raise
         self.pool = pool
         self.transport = transport
         self._sleep = sleep
@@ -88,7 +90,7 @@ class Engine:
     # -- GET / : health checks and "ping" half-open probes -------------------------------------------
     def _get_root(self, client: httpx.Client, host: Host, headers: dict[str, str] | None = None) -> None:
         url, started = host.url + "/", time.perf_counter()
-        with map_httpx_errors(url):
+        with map_httpx_errors(url, self.timeout_setting):
             answer = client.get(url, timeout=self.transport.ping_timeout, headers=headers)
             check_response(PING, url, answer, started)
 
@@ -96,7 +98,7 @@ class Engine:
         self, client: httpx.AsyncClient, host: Host, headers: dict[str, str] | None = None
     ) -> None:
         url, started = host.url + "/", time.perf_counter()
-        with map_httpx_errors(url):
+        with map_httpx_errors(url, self.timeout_setting):
             answer = await client.get(url, timeout=self.transport.ping_timeout, headers=headers)
             check_response(PING, url, answer, started)
 
@@ -136,7 +138,7 @@ class Engine:
         if plan.needs_ping:
             self._get_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
-        with map_httpx_errors(url):
+        with map_httpx_errors(url, self.timeout_setting):
             response = client.request(call.method, url, content=body, headers=call.headers)
         return decode_reply(call, url, host.url, response, started, bodies=self.log_bodies)
 
@@ -145,7 +147,7 @@ class Engine:
         if plan.needs_ping:
             await self._aget_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
-        with map_httpx_errors(url):
+        with map_httpx_errors(url, self.timeout_setting):
             response = await client.request(call.method, url, content=body, headers=call.headers)
         return decode_reply(call, url, host.url, response, started, bodies=self.log_bodies)
 
@@ -182,7 +184,7 @@ class Engine:
             self._get_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
         request = client.build_request(call.method, url, content=body, headers=call.headers)
-        with map_httpx_errors(url):
+        with map_httpx_errors(url, self.timeout_setting):
             response = client.send(request, stream=True)
             if response.status_code >= 400:
                 try:
@@ -200,7 +202,7 @@ class Engine:
             await self._aget_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
         request = client.build_request(call.method, url, content=body, headers=call.headers)
-        with map_httpx_errors(url):
+        with map_httpx_errors(url, self.timeout_setting):
             response = await client.send(request, stream=True)
             if response.status_code >= 400:
                 try:
@@ -214,7 +216,7 @@ class Engine:
     def _mid_stream(self, host: Host, url: str) -> Iterator[None]:
         """A failure after the first byte is a StreamError (never retried); it still counts for the host."""
         try:
-            with map_httpx_errors(url):
+            with map_httpx_errors(url, self.timeout_setting):
                 yield
         except LLMError as exc:
             if self.pool.policy.is_host_failure(exc):

@@ -82,6 +82,7 @@ def parse_chat_response(data: dict[str, Any], *, response_id: str, host: str | N
         "metrics": _metrics(data),
         "created_at": data.get("created_at"),
         "host": host,
+        "logprobs": data.get("logprobs"),
     })
 
 
@@ -130,6 +131,8 @@ class StreamAssembler:
             "metrics": _metrics(data) if self.done else None,
             "done": self.done,
             "host": self.host,
+            "created_at": data.get("created_at"),
+            "logprobs": data.get("logprobs"),
         })
 
     def _untag(self, content: str, thinking: str) -> tuple[str, str]:
