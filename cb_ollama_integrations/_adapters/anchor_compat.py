@@ -15,8 +15,8 @@ from pydantic import BaseModel, Field, model_validator
 
 from ..types import GenerationMetrics, Logprobs, TokenUsage
 
-__all__ = ["EXTRA_OPTION_NAMES", "EmbeddingOptionFields", "ExtraOptionFields", "LogprobFields", "client_kwargs_settings", "ollama_answer_fields",
-           "rename_alias"]
+__all__ = ["EXTRA_OPTION_NAMES", "EmbeddingOptionFields", "ExtraOptionFields", "LogprobFields",
+           "client_kwargs_settings", "ollama_answer_fields", "rename_alias"]
 
 # Ollama options the anchors expose as fields and this package had only through `options`.
 EXTRA_OPTION_NAMES = ("mirostat", "mirostat_eta", "mirostat_tau", "num_gpu", "num_thread", "repeat_last_n", "tfs_z")
@@ -63,7 +63,8 @@ class EmbeddingOptionFields(ExtraOptionFields):
     def extra_options(self) -> dict[str, Any]:
         """The set options among these fields."""
         names = ("num_ctx", "repeat_penalty", "temperature", "stop", "top_k", "top_p")
-        return super().extra_options() | {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+        own = {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+        return super().extra_options() | own
 
 
 class LogprobFields(BaseModel):
