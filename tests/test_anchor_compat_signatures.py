@@ -10,56 +10,26 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import ollama
 import pytest
+from _anchor_fake import install
 from langchain_ollama import ChatOllama, OllamaEmbeddings, OllamaLLM
 from llama_index.embeddings.ollama import OllamaEmbedding
 from llama_index.llms.ollama import Ollama
 
-from cb_ollama_integrations import OllamaClient
-from cb_ollama_integrations._adapters import connection
 from cb_ollama_integrations.langchain import CBOllamaEmbeddings, CBOllamaLLM, ChatCBOllama
 from cb_ollama_integrations.llama_index import CBOllama, CBOllamaEmbedding
 
-_ANSWER = {"model": "m", "created_at": "2026-01-01T00:00:00Z", "done": True, "done_reason": "stop",
-           "prompt_eval_count": 3, "eval_count": 1, "total_duration": 10, "load_duration": 1,
-           "prompt_eval_duration": 2, "eval_duration": 3}
-
-
-def _answer(request: httpx.Request) -> httpx.Response:
-    body = json.loads(request.content or b"{}")
-    if request.url.path == "/api/chat":
-        return httpx.Response(200, json={**_ANSWER, "message": {"role": "assistant", "content": "ok"}})
-    if request.url.path == "/api/generate":
-        return httpx.Response(200, json={**_ANSWER, "response": "ok"})
-    if request.url.path == "/api/embed":
-        texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
-        return httpx.Response(200, json={"model": "m", "embeddings": [[0.5, 0.5]] * len(texts)})
-    if request.url.path == "/api/show":
-        return httpx.Response(200, json={"capabilities": ["completion", "tools"],
-                                         "model_info": {"llama.context_length": 8192}})
-    return httpx.Response(404, json={"error": "page not found"})
-
 
 @pytest.fixture
-def wire(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[httpx.Request]]:
+def wire(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Request]:
     """Requests sent by the adapters' own clients (built from their fields) to a fake Ollama."""
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return _answer(request)
-
-    def build(config: Any) -> OllamaClient:
-        return OllamaClient(config, transport=httpx.MockTransport(handler))
-
-    monkeypatch.setattr(connection, "OllamaClient", build)
-    yield seen
+    return install(monkeypatch).requests
 
 
 def _use(obj: Any) -> None:
