@@ -69,7 +69,7 @@ def test_the_llm_completes_and_streams_a_prompt(completer: CBOllamaLLM) -> None:
     assert "Paris" in result.generations[0][0].text
     assert info["eval_count"] == 12 and info["done_reason"] == "length" and info["context"]
     pieces = list(completer.stream("Count: one, two,", system="Continue the count."))
-    assert len(pieces) > 3 and "three" in "".join(pieces).lower()
+    assert len(pieces) == 13 and pieces[-1] == "" and "".join(pieces).strip()  # 12 tokens, then the done chunk
 
 
 def test_fill_in_the_middle_on_a_model_that_cannot_insert_is_a_clear_error(completer: CBOllamaLLM) -> None:

@@ -16,7 +16,8 @@ def test_fim_example_explains_the_refusal_and_completes_the_prefix() -> None:
                             timeout=120, env=environ, cwd=EXAMPLES.parent, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("[replay] no Ollama answered")
-    assert "fill-in-the-middle refused: registry.ollama.ai/library/smollm2:135m does not support insert" in result.stdout
+    refusal = "fill-in-the-middle refused: registry.ollama.ai/library/smollm2:135m does not support insert"
+    assert refusal in result.stdout
     assert "use a code model whose template inserts" in result.stdout
     assert "completion of the prefix alone:" in result.stdout
     assert result.stdout.rstrip().endswith("return cleaned == cleaned[::-1]")
