@@ -87,6 +87,7 @@ class LLMRequest(DeferredModel):
 
     `max_tokens` is sent as Ollama's `num_predict`; `options` carries any other Ollama option verbatim
     (explicit fields win over the same key in `options`). `format` is "json" or a JSON schema dict.
+    `logprobs`/`top_logprobs` ask for token log probabilities (Ollama >= 0.12.11; answered in `logprobs`).
     """
 
     model_config = ConfigDict(extra="forbid")

@@ -54,7 +54,8 @@ class ChatCBOllama(ExtraOptionFields, LogprobFields, LangChainConnection, BaseCh
     final chunk; stream/astream (and invoke under streaming callbacks) stream on the wire. Either way the
     last chunk carries usage and timings. `reasoning` maps to Ollama's `think`; thinking text always lands in
     `additional_kwargs["reasoning_content"]`, never in `content`. Per-call keywords override fields
-    (`invoke(..., reasoning=False)`); None means "not set"; unknown keywords raise.
+    (`invoke(..., reasoning=False)`, or langchain-ollama's `think=False`); None means "not set"; unknown
+    keywords raise. langchain-ollama's ChatOllama arguments work too (README: Migrating).
 
     tool_choice: Ollama has none, so "any"/"required"/a tool name is enforced here: the request carries a
     JSON-schema `format` admitting only `{"name": <allowed tool>, "arguments": <its parameters>}`, the
