@@ -192,3 +192,8 @@ def test_is_function_calling_model_decides_which_agent_llama_index_builds() -> N
                                                                       is_function_calling_model=False))
     assert isinstance(next(iter(native.agents.values())), FunctionAgent)
     assert isinstance(next(iter(react.agents.values())), ReActAgent)
+
+
+def test_a_scheme_less_base_url_means_http_as_in_langchain_ollama(wire: Wire) -> None:
+    ChatCBOllama(model="m", base_url="127.0.0.1:9003").invoke("hi")
+    assert str(wire.requests[-1].url) == "http://127.0.0.1:9003/api/chat"

@@ -82,8 +82,7 @@ def test_fill_in_the_middle_on_a_model_that_cannot_insert_is_a_clear_error(compl
 def test_create_agent_with_provider_strategy_answers_in_the_schema(llm: ChatCBOllama) -> None:
     agent = create_agent(llm, tools=[], response_format=ProviderStrategy(City))
     result = agent.invoke({"messages": [HumanMessage("Paris is in France. Give the city and its country.")]})
-    answer = result["structured_response"]
-    assert isinstance(answer, City) and answer.city and answer.country
+    assert result["structured_response"] == City(city="Paris", country="France")
 
 
 def test_create_agent_with_tool_strategy_answers_through_a_forced_tool_call(llm: ChatCBOllama) -> None:
@@ -102,4 +101,4 @@ def test_an_agent_with_a_checkpointer_remembers_the_first_turn(llm: ChatCBOllama
     second = agent.invoke({"messages": [HumanMessage("What is my name?")]}, thread)
     assert len(second["messages"]) >= len(first["messages"]) + 2  # the first turn is still there
     assert second["messages"][0].content == "My name is Ada."
-    assert isinstance(second["messages"][-1], AIMessage) and second["messages"][-1].content
+    assert isinstance(second["messages"][-1], AIMessage) and "Ada" in str(second["messages"][-1].content)

@@ -71,10 +71,9 @@ class Connection(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _move_url_credentials(cls, data: Any) -> Any:
-        """Keep user:password@ out of base_url(s): it becomes a secret Authorization header instead.
-
-        The anchors' `client_kwargs` (headers, timeout, verify) become fields first.
-        """
+        """Keep user:password@ out of base_url(s): it becomes a secret Authorization header instead; a
+        scheme-less "host:port" gets http://. The anchors' `client_kwargs` (headers, timeout, verify) become
+        fields first."""
         data = client_kwargs_settings(data, cls.read_timeout_field)
         if not isinstance(data, Mapping):
             return data
@@ -86,7 +85,9 @@ class Connection(BaseModel):
                 continue
             cleaned = []
             for url in [raw] if isinstance(raw, str) else list(raw):
-                clean, auth = split_url_credentials(str(url).strip())
+                text = str(url).strip()
+                # "host:port" (OLLAMA_HOST style) means http, as in langchain-ollama / ollama-python
+                clean, auth = split_url_credentials(text if "://" in text else f"http://{text}")
                 cleaned.append(clean)
                 if auth and not any(name.lower() == "authorization" for name in headers):
                     headers["Authorization"] = auth
