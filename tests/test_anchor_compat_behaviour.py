@@ -197,3 +197,10 @@ def test_is_function_calling_model_decides_which_agent_llama_index_builds() -> N
 def test_a_scheme_less_base_url_means_http_as_in_langchain_ollama(wire: Wire) -> None:
     ChatCBOllama(model="m", base_url="127.0.0.1:9003").invoke("hi")
     assert str(wire.requests[-1].url) == "http://127.0.0.1:9003/api/chat"
+
+
+def test_llama_index_logprobs_are_top_level_keys_and_come_back_in_raw(wire: Wire) -> None:
+    wire.logprobs = True
+    raw = CBOllama(model="m", additional_kwargs={"top_logprobs": 1}).complete("hi", logprobs=True).raw
+    assert (wire.body()["logprobs"], wire.body()["top_logprobs"]) == (True, 1)
+    assert "options" not in wire.body() and raw is not None and raw["logprobs"] == [LOGPROB]
