@@ -1,10 +1,13 @@
 """LlamaIndex's agent workflows with CBOllama against a real Ollama v0.24.0, replayed from
 cassettes/test_compat_llama_index_cassettes/: a FunctionAgent (native tool calls) and a ReActAgent (text
-protocol, what `is_function_calling_model=False` selects), each with one tool. Model: smollm2:135m."""
+protocol, what `is_function_calling_model=False` selects), each with one tool. Model: smollm2:135m, which
+answers both questions in prose without calling the tool (recorded): these show the workflows run end to end
+on CBOllama (streamed chat, the agent's parsing, the final output), not the tiny model's tool skill."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from llama_index.core.agent.workflow import AgentWorkflow, FunctionAgent, ReActAgent
@@ -33,8 +36,8 @@ def _run(agent: FunctionAgent | ReActAgent | AgentWorkflow, question: str) -> ob
 def test_function_agent_runs_with_a_tool(ollama_url: str) -> None:
     llm = CBOllama(model=CHAT, base_url=ollama_url, temperature=0, max_tokens=60, max_retries=0)
     agent = FunctionAgent(tools=[FunctionTool.from_defaults(add)], llm=llm, system_prompt="Use the tools.")
-    result = _run(agent, "Use the add tool to add 2 and 3.")
-    assert str(result).strip()
+    result: Any = _run(agent, "Use the add tool to add 2 and 3.")
+    assert str(result).strip().startswith("You can use") and result.tool_calls == []
 
 
 def test_react_agent_is_what_a_non_function_calling_model_gets_and_it_runs(ollama_url: str) -> None:
@@ -42,5 +45,5 @@ def test_react_agent_is_what_a_non_function_calling_model_gets_and_it_runs(ollam
                    is_function_calling_model=False)
     workflow = AgentWorkflow.from_tools_or_functions([FunctionTool.from_defaults(add)], llm=llm)
     assert isinstance(next(iter(workflow.agents.values())), ReActAgent)
-    result = _run(workflow, "What is 2 plus 3? Use the add tool.")
-    assert str(result).strip()
+    result: Any = _run(workflow, "What is 2 plus 3? Use the add tool.")
+    assert "2 + 3 = 5" in str(result) and result.tool_calls == []
