@@ -204,3 +204,11 @@ def test_llama_index_logprobs_are_top_level_keys_and_come_back_in_raw(wire: Wire
     raw = CBOllama(model="m", additional_kwargs={"top_logprobs": 1}).complete("hi", logprobs=True).raw
     assert (wire.body()["logprobs"], wire.body()["top_logprobs"]) == (True, 1)
     assert "options" not in wire.body() and raw is not None and raw["logprobs"] == [LOGPROB]
+
+
+def test_the_llm_streams_async_with_the_answer_fields_on_the_last_chunk(wire: Wire) -> None:
+    async def collect() -> list[Any]:
+        return [chunk async for chunk in CBOllamaLLM(model="m").astream("hi")]
+
+    assert asyncio.run(collect()) == ["ok"]  # the fake answers one whole object: one chunk, done
+    assert wire.body()["stream"] is True

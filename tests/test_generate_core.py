@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -188,3 +188,20 @@ def test_a_recorded_generate_answer_replays_through_the_client(exchange: Exchang
     assert last.usage is not None and last.usage.completion_tokens == final.get("eval_count", 0)
     assert last.usage.prompt_tokens == final.get("prompt_eval_count", 0)
     assert last.model == final["model"] and last.created_at == final["created_at"]
+
+
+class _CutStream(httpx.SyncByteStream):
+    """One generate line, then the connection drops."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield json.dumps({"model": "m", "response": "half", "done": False}).encode() + b"\n"
+        raise httpx.ReadError("connection reset")
+
+
+def test_a_generate_stream_cut_mid_way_raises_with_the_text_so_far() -> None:
+    client = _client(lambda request: httpx.Response(200, stream=_CutStream()))
+    received: list[str] = []
+    with pytest.raises(StreamError) as caught:
+        for chunk in client.generate_stream(GenerateRequest(prompt="x")):
+            received.append(chunk.response)
+    assert received == ["half"] and caught.value.partial_content == "half"
