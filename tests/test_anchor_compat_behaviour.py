@@ -125,8 +125,14 @@ def test_the_llm_sends_generate_fields_per_call_and_returns_answer_fields(wire: 
 
 def test_num_predict_and_max_tokens_must_agree() -> None:
     assert ChatCBOllama(model="m", num_predict=5, max_tokens=5).max_tokens == 5
-    with pytest.raises(ValidationError, match="pass only max_tokens"):
+    with pytest.raises(TypeError, match="pass only max_tokens"):
         ChatCBOllama(model="m", num_predict=5, max_tokens=6)
+
+
+def test_a_refused_argument_never_shows_the_secrets_beside_it() -> None:
+    with pytest.raises(TypeError) as caught:
+        ChatCBOllama(model="m", client_kwargs={"headers": {"Authorization": "Bearer s3cret"}, "proxy": "x"})
+    assert "s3cret" not in str(caught.value) and "proxy" in str(caught.value)
 
 
 # -- client_kwargs and the connection ---------------------------------------------------------------------------
@@ -143,7 +149,7 @@ def test_client_kwargs_timeouts_and_verify_map_onto_our_fields() -> None:
     ({"timeout": None}, "timeout"), ({"http2": True}, "not supported"),
 ])
 def test_client_kwargs_without_an_equivalent_are_refused_by_name(kwargs: dict[str, Any], names: str) -> None:
-    with pytest.raises(ValidationError, match=names):
+    with pytest.raises(TypeError, match=names):
         CBOllamaEmbeddings(model="m", client_kwargs=kwargs)
 
 

@@ -3,6 +3,9 @@
 Code ported from those classes passes their constructor arguments unchanged. Each is accepted with the same
 meaning on the wire, or refused here at construction with a message naming what to use instead; none is
 dropped silently. Framework-free: both adapters use it.
+
+Refusals raise TypeError (a wrong argument), not ValueError: pydantic would wrap a ValueError from a model
+validator with the whole input, and the input holds the raw headers (secrets) not yet made SecretStr.
 """
 
 from __future__ import annotations
@@ -106,7 +109,7 @@ def rename_alias(data: Any, alias: str, name: str) -> Any:
     values = dict(data)
     value = values.pop(alias)
     if values.get(name) is not None and value is not None and values[name] != value:
-        raise ValueError(f"{alias}={value!r} and {name}={values[name]!r} say the same thing: pass only {name}")
+        raise TypeError(f"{alias}={value!r} and {name}={values[name]!r} say the same thing: pass only {name}")
     if values.get(name) is None:
         values[name] = value
     return values
@@ -115,13 +118,13 @@ def rename_alias(data: Any, alias: str, name: str) -> Any:
 def _timeout_settings(value: Any, read_field: str) -> dict[str, Any]:
     """A client `timeout` (seconds, or an httpx.Timeout) as our read/connect timeout fields."""
     if value is None:
-        raise ValueError("client_kwargs timeout=None (wait forever) is refused: a hung server would block the "
+        raise TypeError("client_kwargs timeout=None (wait forever) is refused: a hung server would block the "
                          f"call forever; pass {read_field}=<seconds> (default 300)")
     if isinstance(value, int | float):
         return {read_field: float(value)}
     read, connect = getattr(value, "read", None), getattr(value, "connect", None)
     if read is None and connect is None:
-        raise ValueError(f"client_kwargs timeout={value!r}: pass {read_field}=<seconds> and connect_timeout=<seconds>")
+        raise TypeError(f"client_kwargs timeout={value!r}: pass {read_field}=<seconds> and connect_timeout=<seconds>")
     settings = {read_field: read} if read is not None else {}
     return settings | ({"connect_timeout": connect} if connect is not None else {})
 
@@ -132,7 +135,7 @@ def _merged(data: Mapping[str, Any]) -> dict[str, Any]:
     async_ = {**shared, **(data.get("async_client_kwargs") or {})}
     for key in sync.keys() | async_.keys():
         if sync.get(key, math.nan) != async_.get(key, math.nan):
-            raise ValueError(f"sync_client_kwargs and async_client_kwargs differ on {key!r}: one setting serves "
+            raise TypeError(f"sync_client_kwargs and async_client_kwargs differ on {key!r}: one setting serves "
                              "both here; pass it once in client_kwargs")
     return sync
 
@@ -150,7 +153,7 @@ def client_kwargs_settings(data: Any, read_field: str) -> Any:
     unknown = sorted(set(kwargs) - {"headers", "timeout", "verify"})
     if unknown:
         hints = "; ".join(f"{key}: {_REFUSED_CLIENT_KWARGS.get(key, 'not supported')}" for key in unknown)
-        raise ValueError(f"client_kwargs {unknown} have no equivalent here ({hints}); headers, timeout and verify "
+        raise TypeError(f"client_kwargs {unknown} have no equivalent here ({hints}); headers, timeout and verify "
                          "are mapped")
     if "headers" in kwargs:
         values["headers"] = {**dict(kwargs["headers"] or {}), **dict(values.get("headers") or {})}
@@ -158,7 +161,7 @@ def client_kwargs_settings(data: Any, read_field: str) -> Any:
         values = _timeout_settings(kwargs["timeout"], read_field) | values
     if "verify" in kwargs:
         if not isinstance(kwargs["verify"], bool):
-            raise ValueError("client_kwargs verify must be True/False here (verify_ssl); for a private CA set "
+            raise TypeError("client_kwargs verify must be True/False here (verify_ssl); for a private CA set "
                              "SSL_CERT_FILE to its bundle")
         values.setdefault("verify_ssl", kwargs["verify"])
     return values
