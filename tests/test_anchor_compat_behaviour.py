@@ -218,3 +218,8 @@ def test_the_llm_streams_async_with_the_answer_fields_on_the_last_chunk(wire: Wi
 
     assert asyncio.run(collect()) == ["ok"]  # the fake answers one whole object: one chunk, done
     assert wire.body()["stream"] is True
+
+
+def test_option_fields_win_over_the_same_key_in_options(wire: Wire) -> None:
+    ChatCBOllama(model="m", mirostat=2, options={"mirostat": 1, "num_gpu": 0}).invoke("hi")
+    assert wire.body()["options"] == {"mirostat": 2, "num_gpu": 0}

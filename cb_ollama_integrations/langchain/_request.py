@@ -28,9 +28,10 @@ _IGNORED = ("ls_structured_output_format",)
 
 
 def instance_settings(model: Any) -> dict[str, Any]:
-    """The set CALL_OPTIONS of a ChatCBOllama/CBOllamaLLM; option fields (mirostat...) join `options`."""
+    """The set CALL_OPTIONS of a ChatCBOllama/CBOllamaLLM; option fields (mirostat...) join `options` and win
+    over the same key there, as explicit fields do in the core's LLMRequest."""
     settings = {name: getattr(model, name, None) for name in CALL_OPTIONS if name not in EXTRA_OPTION_NAMES}
-    settings["options"] = {**model.extra_options(), **(model.options or {})} or None
+    settings["options"] = {**(model.options or {}), **model.extra_options()} or None
     return {name: value for name, value in settings.items() if value is not None} | (
         {"stop": model.stop} if model.stop else {}
     )
