@@ -28,6 +28,7 @@ from .errors import (
     ServerError,
     StreamError,
 )
+from .generation import GenerateRequest, GenerateResponse
 from .model_info import ModelCapability, ModelInfo, RunningModel
 from .types import (
     ChatMessage,
@@ -91,6 +92,8 @@ __all__ = [
     "EmbeddingData",
     "EmbeddingsRequest",
     "EmbeddingsResponse",
+    "GenerateRequest",
+    "GenerateResponse",
     "GenerationMetrics",
     "InvalidRequestError",
     "LLMError",

@@ -19,10 +19,12 @@ from ._protocol.calls import Call, Reply
 from ._protocol.chat_request import build_chat_call
 from ._protocol.chat_response import StreamAssembler, parse_chat_response
 from ._protocol.embed import EmbedPart, build_embed_calls, combine_embed_parts, parse_embed_part
+from ._protocol.generate import GenerateStream, build_generate_call, parse_generate
 from ._protocol.json_lines import parse_json
 from ._resilience.routing import HostPool
 from .config import OllamaConfig
 from .errors import StreamError
+from .generation import GenerateRequest, GenerateResponse
 from .types import EmbeddingsRequest, EmbeddingsResponse, LLMRequest, LLMResponse, StreamingChunk, TokenUsage
 
 __all__ = ["OllamaClient"]
@@ -57,7 +59,8 @@ class OllamaClient(ModelManagement):
         self._pool = HostPool(self.config)
         self._transport = Transport(self.config, transport=transport, async_transport=async_transport)
         self._engine = Engine(self._pool, self._transport, sleep=sleep, asleep=asleep,
-                              log_bodies=self.config.log_bodies, max_body_bytes=self.config.max_body_bytes)
+                              log_bodies=self.config.log_bodies, max_body_bytes=self.config.max_body_bytes,
+                              timeout_setting=self.config.timeout_setting)
         self._known_models: set[str] = set()
         self._length_warned: set[str] = set()
 
@@ -102,7 +105,7 @@ class OllamaClient(ModelManagement):
         return chunk
 
     @staticmethod
-    def _stream_broke(assembler: StreamAssembler, exc: StreamError) -> None:
+    def _stream_broke(assembler: StreamAssembler | GenerateStream, exc: StreamError) -> None:
         """Re-raise a broken stream with what arrived; after the done line the answer is whole: no error."""
         if assembler.done:
             logger.debug("the stream broke after its done line (answer complete): %s", exc)
@@ -151,6 +154,48 @@ class OllamaClient(ModelManagement):
         except StreamError as exc:
             self._stream_broke(assembler, exc)
         assembler.finish()
+
+    # -- generate -------------------------------------------------------------------------------------
+    def _generate_call(self, request: GenerateRequest, stream: bool, api_key: str | None) -> Call:
+        return build_generate_call(request, self.config, stream=stream, api_key=api_key)
+
+    def generate(self, request: GenerateRequest, api_key: str | None = None) -> GenerateResponse:
+        """Complete one prompt via POST /api/generate (`suffix` for fill-in-the-middle); the whole answer.
+
+        Same routing, retries, breakers and errors as `chat_completion`; a model whose template cannot
+        insert raises InvalidRequestError for a `suffix`.
+        """
+        reply = self._engine.send(self._generate_call(request, False, api_key))
+        return parse_generate(reply.data, response_id=f"gen-{request.id}", host=reply.host)
+
+    async def agenerate(self, request: GenerateRequest, api_key: str | None = None) -> GenerateResponse:
+        """Async twin of `generate`."""
+        reply = await self._engine.asend(self._generate_call(request, False, api_key))
+        return parse_generate(reply.data, response_id=f"gen-{request.id}", host=reply.host)
+
+    def generate_stream(self, request: GenerateRequest, api_key: str | None = None) -> Iterator[GenerateResponse]:
+        """Stream a /api/generate answer; the last chunk (`done`) carries usage, metrics and `context`."""
+        state = GenerateStream()
+        try:
+            for host, line in self._engine.stream(self._generate_call(request, True, api_key)):
+                state.host = host
+                yield state.feed(parse_json(line, url=host))
+        except StreamError as exc:
+            self._stream_broke(state, exc)
+        state.finish()
+
+    async def agenerate_stream(
+        self, request: GenerateRequest, api_key: str | None = None
+    ) -> AsyncIterator[GenerateResponse]:
+        """Async twin of `generate_stream`."""
+        state = GenerateStream()
+        try:
+            async for host, line in self._engine.astream(self._generate_call(request, True, api_key)):
+                state.host = host
+                yield state.feed(parse_json(line, url=host))
+        except StreamError as exc:
+            self._stream_broke(state, exc)
+        state.finish()
 
     # -- embeddings -----------------------------------------------------------------------------------
     def embeddings(self, request: EmbeddingsRequest, api_key: str | None = None) -> EmbeddingsResponse:

@@ -108,6 +108,9 @@ class OllamaConfig(DeferredModel):
     embed_batch_size: int = Field(1000, ge=1, description="Texts per /api/embed request.")
     max_connections: int = Field(100, ge=1, description="Connection pool size per host.")
     log_bodies: bool = Field(False, description="Also log request/response bodies at DEBUG (cut at 1,000 bytes).")
+    timeout_setting: str = Field(
+        "timeout_seconds", description="The setting a read-timeout error tells you to raise (adapters name theirs)."
+    )
 
     @model_validator(mode="before")
     @classmethod

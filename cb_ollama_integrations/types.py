@@ -21,25 +21,14 @@ from ._values.keep_alive import KeepAliveSetting
 from .model_info import ModelCapability, ModelInfo, RunningModel
 
 __all__ = [
-    "ChatMessage",
-    "Choice",
-    "EmbeddingData",
-    "EmbeddingsRequest",
-    "EmbeddingsResponse",
-    "GenerationMetrics",
-    "LLMRequest",
-    "LLMResponse",
-    "MessageRole",
-    "ModelCapability",
-    "ModelInfo",
-    "RunningModel",
-    "StreamChoice",
-    "StreamingChunk",
-    "TokenUsage",
-    "ToolCall",
+    "ChatMessage", "Choice", "EmbeddingData", "EmbeddingsRequest", "EmbeddingsResponse", "GenerationMetrics",
+    "LLMRequest", "LLMResponse", "Logprobs", "MessageRole", "ModelCapability", "ModelInfo", "RunningModel",
+    "StreamChoice", "StreamingChunk", "TokenUsage", "ToolCall",
 ]
 
 ThinkSetting = bool | Literal["low", "medium", "high", "max"]
+# Per generated token, as the server sends it: {"token", "logprob", "bytes", "top_logprobs": [{"token", ...}]}.
+Logprobs = list[dict[str, Any]]
 
 
 class MessageRole(str, Enum):
@@ -98,6 +87,7 @@ class LLMRequest(DeferredModel):
 
     `max_tokens` is sent as Ollama's `num_predict`; `options` carries any other Ollama option verbatim
     (explicit fields win over the same key in `options`). `format` is "json" or a JSON schema dict.
+    `logprobs`/`top_logprobs` ask for token log probabilities (Ollama >= 0.12.11; answered in `logprobs`).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -122,6 +112,8 @@ class LLMRequest(DeferredModel):
     think: ThinkSetting | None = None
     keep_alive: KeepAliveSetting = None
     truncate: bool | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = Field(None, ge=0, le=20)
     user: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
 
@@ -170,6 +162,7 @@ class LLMResponse(DeferredModel):
     metrics: GenerationMetrics = Field(default_factory=GenerationMetrics)
     created_at: str | None = None
     host: str | None = None
+    logprobs: Logprobs | None = None
 
 
 class StreamChoice(DeferredModel):
@@ -193,6 +186,8 @@ class StreamingChunk(DeferredModel):
     metrics: GenerationMetrics | None = None
     done: bool = False
     host: str | None = None
+    created_at: str | None = None
+    logprobs: Logprobs | None = None
 
     @classmethod
     def from_response(cls, response: LLMResponse) -> StreamingChunk:
@@ -207,6 +202,8 @@ class StreamingChunk(DeferredModel):
             "metrics": response.metrics,
             "done": True,
             "host": response.host,
+            "created_at": response.created_at,
+            "logprobs": response.logprobs,
         })
 
 

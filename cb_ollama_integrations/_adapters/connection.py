@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field
 
 from ..client import OllamaClient
 from ..config import KeepAliveSetting, OllamaConfig, RoutingStrategy, move_url_credentials
+from .anchor_compat import client_kwargs_settings
 
 __all__ = ["Connection", "with_default_model"]
 
@@ -29,6 +30,16 @@ def with_default_model(data: Any, field: str, *, key: str = "model", client: Oll
         config = data.get("config") or getattr(client or data.get("client"), "config", None)
         data = {**data, key: getattr(config if config else OllamaConfig.from_env(), field)}
     return data
+
+
+def build_client(config: OllamaConfig) -> OllamaClient:
+    """The core client an adapter builds for itself (tests replace this one seam to keep the network out)."""
+    return OllamaClient(config)
+
+
+def _with_scheme(url: str) -> str:
+    text = url.strip()
+    return text if "://" in text else f"http://{text}"
 
 
 class Connection(BaseModel):
@@ -66,17 +77,31 @@ class Connection(BaseModel):
     config: OllamaConfig | None = Field(
         None, exclude=True, description="A core config to build the client from (the fields above then do not apply)."
     )
+    validate_model_on_init: bool = Field(
+        False, description="Check at construction that the model is installed (POST /api/show): the one opt-in "
+        "to network I/O in a constructor."
+    )
 
     _injected_client: OllamaClient | None = PrivateAttr(None)
     _built_client: OllamaClient | None = PrivateAttr(None)
+    _built_for: tuple[Any, ...] | None = PrivateAttr(None)
 
     @model_validator(mode="before")
     @classmethod
     def _move_url_credentials(cls, data: Any) -> Any:
-        """Keep user:password@ out of base_url(s): it becomes that host's own secret Authorization header."""
+        """Keep user:password@ out of base_url(s): it becomes that host's own secret Authorization header; a
+        scheme-less "host:port" gets http://. The anchors' `client_kwargs` (headers, timeout, verify) become
+        fields first."""
+        data = client_kwargs_settings(data, cls.read_timeout_field)
         if not isinstance(data, Mapping):
             return data
-        return move_url_credentials(dict(data), ("base_url", "base_urls"), "host_headers")
+        values = dict(data)
+        for key in ("base_url", "base_urls"):  # "host:port" (OLLAMA_HOST style) means http, as in langchain-ollama
+            raw = values.get(key)
+            if raw is not None:
+                urls = [_with_scheme(str(url)) for url in ([raw] if isinstance(raw, str) else raw)]
+                values[key] = urls[0] if isinstance(raw, str) else urls
+        return move_url_credentials(values, ("base_url", "base_urls"), "host_headers")
 
     @model_validator(mode="after")
     def _check_settings_now(self) -> Connection:
@@ -89,6 +114,12 @@ class Connection(BaseModel):
     @classmethod
     def _check_timeout(cls, value: float | None) -> float | None:
         return check_timeout(value)
+
+    def check_model_on_init(self) -> None:
+        """With `validate_model_on_init`, ask the server about the model now (ModelNotFoundError names the
+        `ollama pull` line). Adapters call it once the injected client, if any, is in place."""
+        if self.validate_model_on_init:
+            self.core_client().show_model(str(getattr(self, "model", None) or getattr(self, "model_name", "")))
 
     def read_timeout(self) -> float | None:
         """The read timeout set on this object (its framework's field), or None."""
@@ -117,15 +148,22 @@ class Connection(BaseModel):
             host_headers=dict(self.host_headers) if self.host_headers else None,
             api_key=self.api_key,
             verify_ssl=self.verify_ssl,
+            timeout_setting=self.read_timeout_field,
             **self._config_overrides(),
         )
+
+    def _connection_key(self) -> tuple[Any, ...]:
+        """What the built client depends on: a `model_copy(update={"base_url": ...})` changes it."""
+        return (*(getattr(self, name) for name in Connection.model_fields), self.read_timeout(),
+                sorted(self._config_overrides().items()))
 
     def core_client(self) -> OllamaClient:
         """The core OllamaClient: the injected one, else one built on first use and kept."""
         if self._injected_client is not None:
             return self._injected_client
-        if self._built_client is None:
-            self._built_client = OllamaClient(self.core_config())
+        key = self._connection_key()
+        if self._built_client is None or self._built_for != key:
+            self._built_client, self._built_for = build_client(self.core_config()), key
             # Its sockets close when this object is garbage collected, not at interpreter exit with a warning.
             weakref.finalize(self, self._built_client.close)
         return self._built_client

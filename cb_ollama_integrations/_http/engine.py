@@ -40,13 +40,11 @@ class Engine:
 
     def __init__(self, pool: HostPool, transport: Transport, sleep: Callable[[float], None] = time.sleep,
                  asleep: Callable[[float], Awaitable[Any]] = asyncio.sleep, *, log_bodies: bool = False,
-                 max_body_bytes: int = 64 * 1024 * 1024) -> None:
-        self.log_bodies = log_bodies
-        self.max_body_bytes = max_body_bytes
-        self.pool = pool
-        self.transport = transport
-        self._sleep = sleep
-        self._asleep = asleep
+                 max_body_bytes: int = 64 * 1024 * 1024, timeout_setting: str = "timeout_seconds") -> None:
+        self.log_bodies, self.max_body_bytes = log_bodies, max_body_bytes
+        self.timeout_setting = timeout_setting  # what the read-timeout hint tells the user to raise
+        self.pool, self.transport = pool, transport
+        self._sleep, self._asleep = sleep, asleep
 
     def _plan(self, call: Call) -> CallPlan:
         return self.pool.plan(call.model, pinned=call.host, warms_model=call.warms_model, resend=call.resend)
@@ -104,7 +102,7 @@ class Engine:
     # -- GET / : health checks and "ping" half-open probes, bounded by the ping timeout as a deadline ------
     def _get_root(self, client: httpx.Client, host: Host, headers: dict[str, str] | None = None) -> None:
         url, started, deadline = host.url + "/", time.perf_counter(), self.transport.ping_deadline()
-        with map_httpx_errors(url), bounded_by(deadline):
+        with map_httpx_errors(url, self.timeout_setting), bounded_by(deadline):
             request = self._request(client, PING, host, None, deadline=deadline, headers=headers)
             response = client.send(request, stream=True)
             try:
@@ -117,7 +115,7 @@ class Engine:
         self, client: httpx.AsyncClient, host: Host, headers: dict[str, str] | None = None
     ) -> None:
         url, started, deadline = host.url + "/", time.perf_counter(), self.transport.ping_deadline()
-        with map_httpx_errors(url), bounded_by(deadline):
+        with map_httpx_errors(url, self.timeout_setting), bounded_by(deadline):
             request = self._request(client, PING, host, None, deadline=deadline, headers=headers)
             response = await client.send(request, stream=True)
             try:
@@ -164,7 +162,7 @@ class Engine:
         if plan.needs_ping:
             self._get_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
-        with map_httpx_errors(url):
+        with map_httpx_errors(url, self.timeout_setting):
             response = client.send(self._request(client, call, host, body, deadline=plan.deadline), stream=True)
             try:
                 plan.answer_started = response.status_code < 300
@@ -178,7 +176,7 @@ class Engine:
         if plan.needs_ping:
             await self._aget_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
-        with map_httpx_errors(url):
+        with map_httpx_errors(url, self.timeout_setting):
             response = await client.send(self._request(client, call, host, body, deadline=plan.deadline), stream=True)
             try:
                 plan.answer_started = response.status_code < 300
@@ -219,7 +217,7 @@ class Engine:
         if plan.needs_ping:
             self._get_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
-        with map_httpx_errors(url):
+        with map_httpx_errors(url, self.timeout_setting):
             response = client.send(self._request(client, call, host, body, deadline=plan.deadline), stream=True)
             error_body = b""
             if response.status_code >= 300:
@@ -237,7 +235,7 @@ class Engine:
         if plan.needs_ping:
             await self._aget_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
-        with map_httpx_errors(url):
+        with map_httpx_errors(url, self.timeout_setting):
             response = await client.send(self._request(client, call, host, body, deadline=plan.deadline), stream=True)
             error_body = b""
             if response.status_code >= 300:
@@ -252,7 +250,7 @@ class Engine:
     def _mid_stream(self, host: Host, url: str) -> Iterator[None]:
         """A failure after the first byte is a StreamError (never retried); it still counts for the host."""
         try:
-            with map_httpx_errors(url):
+            with map_httpx_errors(url, self.timeout_setting):
                 yield
         except LLMError as exc:
             if self.pool.policy.is_host_failure(exc):

@@ -30,16 +30,17 @@ def _status_error(exc: httpx.HTTPStatusError, url: str) -> LLMError:
                             retry_after=response.headers.get("retry-after"))
 
 
-def translate_httpx_error(exc: Exception, url: str) -> LLMError:
+def translate_httpx_error(exc: Exception, url: str, timeout_setting: str = "timeout_seconds") -> LLMError:
     """The package error for an httpx exception (the most specific class first).
 
     Timeouts -> LLMTimeoutError (with the phase), undecodable bodies -> ParseError, every other transport
     failure -> NetworkError, HTTPStatusError -> the ProviderError of its status; misuse of httpx itself
-    (invalid URL, stream already consumed...) -> LLMError.
+    (invalid URL, stream already consumed...) -> LLMError. `timeout_setting` is the setting the read
+    timeout hint names (the field of the class the user holds).
     """
     if isinstance(exc, httpx.TimeoutException):
         phase = next((p for cls, p in _TIMEOUT_PHASES if isinstance(exc, cls)), "read")
-        hint = " (a cold model load can take minutes: raise timeout_seconds)" if phase == "read" else ""
+        hint = f" (a cold model load can take minutes: raise {timeout_setting})" if phase == "read" else ""
         return LLMTimeoutError(f"{phase} timeout talking to {url}{hint}", url=url, phase=phase)
     if isinstance(exc, httpx.DecodingError):
         return ParseError(f"could not decode the response body from {url}: {exc}", url=url)
@@ -55,9 +56,9 @@ def translate_httpx_error(exc: Exception, url: str) -> LLMError:
 
 
 @contextmanager
-def map_httpx_errors(url: str) -> Iterator[None]:
+def map_httpx_errors(url: str, timeout_setting: str = "timeout_seconds") -> Iterator[None]:
     """Re-raise any httpx exception as the package's error for it, chained (`from exc`)."""
     try:
         yield
     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict) as exc:
-        raise translate_httpx_error(exc, url) from exc
+        raise translate_httpx_error(exc, url, timeout_setting) from exc

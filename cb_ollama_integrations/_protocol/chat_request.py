@@ -8,10 +8,10 @@ from ..config import OllamaConfig
 from ..types import ChatMessage, LLMRequest, MessageRole
 from .calls import Call, bearer, refuse_unsendable
 
-__all__ = ["build_chat_call", "build_chat_payload"]
+__all__ = ["OPTION_FIELDS", "build_chat_call", "build_chat_payload", "put_common_fields"]
 
 # Explicit LLMRequest fields that are Ollama options; max_tokens is Ollama's num_predict.
-_OPTION_FIELDS = {
+OPTION_FIELDS = {
     "temperature": "temperature",
     "max_tokens": "num_predict",
     "top_p": "top_p",
@@ -59,23 +59,28 @@ def build_chat_payload(request: LLMRequest, config: OllamaConfig, *, stream: boo
     }
     if request.tools:
         payload["tools"] = request.tools
+    put_common_fields(payload, request, config)
+    return payload
+
+
+def put_common_fields(payload: dict[str, Any], request: Any, config: OllamaConfig) -> None:
+    """Add what /api/chat and /api/generate share to `payload`: format, options, think, keep_alive,
+    truncate, logprobs. `request` is an LLMRequest or a GenerateRequest (same field names). Options whose
+    value is None are skipped (clients ported from ollama-python send explicit nulls)."""
     if request.format is not None:
         payload["format"] = request.format
-    options = dict(request.options or {})
-    for field, option in _OPTION_FIELDS.items():
-        value = getattr(request, field)
+    options = {key: value for key, value in (request.options or {}).items() if value is not None}
+    for field, option in OPTION_FIELDS.items():
+        value = getattr(request, field, None)
         if value is not None:
             options[option] = value
     if options:
         payload["options"] = options
-    if request.think is not None:
-        payload["think"] = request.think
     keep_alive = request.keep_alive if request.keep_alive is not None else config.keep_alive
-    if keep_alive is not None:
-        payload["keep_alive"] = keep_alive
-    if request.truncate is not None:
-        payload["truncate"] = request.truncate
-    return payload
+    for key, value in (("think", request.think), ("keep_alive", keep_alive), ("truncate", request.truncate),
+                       ("logprobs", request.logprobs), ("top_logprobs", request.top_logprobs)):
+        if value is not None:
+            payload[key] = value
 
 
 def build_chat_call(request: LLMRequest, config: OllamaConfig, *, stream: bool, api_key: str | None) -> Call:

@@ -94,6 +94,7 @@ def parse_chat_response(data: dict[str, Any], *, response_id: str, host: str | N
         "metrics": _metrics(data, host),
         "created_at": optional_text(data.get("created_at"), "created_at", host),
         "host": host,
+        "logprobs": data.get("logprobs"),
     })
 
 
@@ -156,6 +157,8 @@ class StreamAssembler:
             "metrics": _metrics(data, url) if self.done else None,
             "done": self.done,
             "host": self.host,
+            "created_at": data.get("created_at"),
+            "logprobs": data.get("logprobs"),
         })
 
     def _untag(self, content: str, thinking: str) -> tuple[str, str]:

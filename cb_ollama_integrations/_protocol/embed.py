@@ -25,8 +25,9 @@ def build_embed_payload(request: EmbeddingsRequest, texts: list[str], config: Ol
     keep_alive = request.keep_alive if request.keep_alive is not None else config.keep_alive
     if keep_alive is not None:
         payload["keep_alive"] = keep_alive
-    if request.options:
-        payload["options"] = request.options
+    options = {key: value for key, value in (request.options or {}).items() if value is not None}
+    if options:  # None values skipped: clients ported from ollama-python send explicit nulls
+        payload["options"] = options
     return payload
 
 

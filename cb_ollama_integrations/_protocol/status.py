@@ -19,6 +19,10 @@ from ..errors import (
 __all__ = ["error_for_status", "parse_retry_after"]
 
 
+_INSERT_HINT = ("; this model's template cannot fill in the middle (`suffix`): use a code model whose template "
+                "inserts (e.g. qwen2.5-coder, codellama:code, starcoder2), or send the prompt without `suffix`")
+
+
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date); None when absent or invalid."""
     if not value:
@@ -79,7 +83,8 @@ def error_for_status(
         said = message or f"model '{name}' not found"
         return ModelNotFoundError(f"{said}: pull it with `ollama pull {name}`", model=model, **facts)
     if status in (400, 501):  # 501: the model lacks the capability asked for (e.g. embeddings from a chat model)
-        return InvalidRequestError(f"{where} rejected the request ({status}): {message}", **facts)
+        hint = _INSERT_HINT if "does not support insert" in message else ""
+        return InvalidRequestError(f"{where} rejected the request ({status}): {message}{hint}", **facts)
     if status == 429:
         return RateLimitedError(f"{where} is rate limited (429): {message}", **facts)
     if status >= 500:

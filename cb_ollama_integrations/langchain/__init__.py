@@ -1,4 +1,4 @@
-"""LangChain integration: `ChatCBOllama` (a BaseChatModel) and `CBOllamaEmbeddings` (an Embeddings).
+"""LangChain integration: `ChatCBOllama` (a BaseChatModel), `CBOllamaLLM` (a BaseLLM) and `CBOllamaEmbeddings`.
 
 Both talk to Ollama through the core `OllamaClient` (retries, failover, circuit breakers, one error
 hierarchy). Install with `pip install 'cb-ollama-integrations[langchain]'`.
@@ -16,5 +16,6 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess witho
 
 from .chat_models import ChatCBOllama
 from .embeddings import CBOllamaEmbeddings
+from .llms import CBOllamaLLM
 
-__all__ = ["CBOllamaEmbeddings", "ChatCBOllama"]
+__all__ = ["CBOllamaEmbeddings", "CBOllamaLLM", "ChatCBOllama"]

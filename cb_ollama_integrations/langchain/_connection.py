@@ -33,6 +33,7 @@ class LangChainConnection(Connection):
     @model_validator(mode="after")
     def _use_injected_client(self) -> LangChainConnection:
         self._injected_client = self.client
+        self.check_model_on_init()
         return self
 
     @property

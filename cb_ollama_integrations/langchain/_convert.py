@@ -21,6 +21,7 @@ from langchain_core.messages import (
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk
 
+from .._adapters.anchor_compat import ollama_answer_fields
 from ..tool_choice import parse_forced_tool_call
 from ..types import ChatMessage, StreamingChunk, ToolCall
 
@@ -117,12 +118,14 @@ def to_core_messages(messages: Sequence[BaseMessage]) -> list[ChatMessage]:
 
 def _final_fields(chunk: StreamingChunk) -> dict[str, Any]:
     usage = chunk.usage
-    metrics = chunk.metrics.model_dump(exclude_none=True) if chunk.metrics else {}
     finish_reason = chunk.choices[0].finish_reason
+    answer = ollama_answer_fields(model=chunk.model, created_at=chunk.created_at, done=True,
+                                  done_reason=finish_reason, usage=usage, metrics=chunk.metrics,
+                                  logprobs=chunk.logprobs)
     fields: dict[str, Any] = {
         "chunk_position": "last",
-        "response_metadata": {"model_name": chunk.model, "model_provider": "ollama",
-                              "done_reason": finish_reason, "finish_reason": finish_reason, **metrics},
+        "response_metadata": {**answer, "model_name": chunk.model, "model_provider": "ollama",
+                              "finish_reason": finish_reason},
     }
     if usage is not None:
         fields["usage_metadata"] = {"input_tokens": usage.prompt_tokens, "total_tokens": usage.total_tokens,
@@ -135,11 +138,13 @@ class ChunkConverter:
 
     Tool calls get stream-wide increasing indexes, so LangChain never merges two distinct (even identical)
     parallel calls. With `forced_tools` the reply is a JSON tool call (see `tool_choice`): its text is held
-    back and becomes one tool call chunk at the end (or plain text, if it did not parse).
+    back and becomes one tool call chunk at the end (or plain text, if it did not parse). `single_call`
+    (parallel_tool_calls=False) keeps the first tool call only.
     """
 
-    def __init__(self, forced_tools: list[str] | None = None) -> None:
+    def __init__(self, forced_tools: list[str] | None = None, *, single_call: bool = False) -> None:
         self.forced_tools = forced_tools
+        self.single_call = single_call
         self._held: list[str] = []
         self._tool_index = 0
 
@@ -162,7 +167,10 @@ class ChunkConverter:
         if self.forced_tools is not None:
             self._held.append(content)
             content = ""
-        tool_chunks = [self._tool_chunk(c.name, c.arguments, c.id) for c in delta.tool_calls or ()]
+        calls = delta.tool_calls or []
+        if self.single_call:
+            calls = calls[: max(0, 1 - self._tool_index)]
+        tool_chunks = [self._tool_chunk(c.name, c.arguments, c.id) for c in calls]
         fields: dict[str, Any] = {}
         if delta.thinking:
             fields["additional_kwargs"] = {REASONING_KEY: delta.thinking}
@@ -171,6 +179,8 @@ class ChunkConverter:
             if self.forced_tools is not None:
                 content, forced = self._forced_end()
                 tool_chunks += forced
+        elif chunk.logprobs:  # LangChain concatenates these lists across the chunks of a stream
+            fields["response_metadata"] = {"logprobs": chunk.logprobs}
         if not (content or tool_chunks or fields):
             return None
         message = AIMessageChunk(content=content, tool_call_chunks=tool_chunks, **fields)

@@ -15,13 +15,13 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field, model_validator
 
+from .._adapters.anchor_compat import ExtraOptionFields, LogprobFields, rename_alias
 from .._adapters.connection import with_default_model
 from ..catalog import get_model_info
 from ..model_info import ModelCapability, ModelInfo
 from ..types import StreamingChunk
 from ._connection import LangChainConnection
-from ._convert import ChunkConverter
-from ._request import CALL_OPTIONS, build_request
+from ._request import build_request, instance_settings
 from ._structured import StructuredMethod, structured_runnable
 
 __all__ = ["ChatCBOllama"]
@@ -44,7 +44,7 @@ def _profile(info: ModelInfo) -> ModelProfile:
     return profile
 
 
-class ChatCBOllama(LangChainConnection, BaseChatModel):
+class ChatCBOllama(ExtraOptionFields, LogprobFields, LangChainConnection, BaseChatModel):
     """Chat with an Ollama model through the Circuit Breaker client (retries, failover, breakers).
 
         llm = ChatCBOllama(model="llama3.1", temperature=0, max_tokens=256)
@@ -54,7 +54,8 @@ class ChatCBOllama(LangChainConnection, BaseChatModel):
     final chunk; stream/astream (and invoke under streaming callbacks) stream on the wire. Either way the
     last chunk carries usage and timings. `reasoning` maps to Ollama's `think`; thinking text always lands in
     `additional_kwargs["reasoning_content"]`, never in `content`. Per-call keywords override fields
-    (`invoke(..., reasoning=False)`); None means "not set"; unknown keywords raise.
+    (`invoke(..., reasoning=False)`, or langchain-ollama's `think=False`); None means "not set"; unknown
+    keywords raise. langchain-ollama's ChatOllama arguments work too (README: Migrating).
 
     tool_choice: Ollama has none, so "any"/"required"/a tool name is enforced here: the request carries a
     JSON-schema `format` admitting only `{"name": <allowed tool>, "arguments": <its parameters>}`, the
@@ -84,7 +85,7 @@ class ChatCBOllama(LangChainConnection, BaseChatModel):
     @classmethod
     def _default_model(cls, data: Any) -> Any:
         """Resolve the model now: explicit, else the given config's (or client's) default, else the environment."""
-        return with_default_model(data, "default_model")
+        return with_default_model(rename_alias(data, "num_predict", "max_tokens"), "default_model")
 
     @property
     def _llm_type(self) -> str:
@@ -111,9 +112,7 @@ class ChatCBOllama(LangChainConnection, BaseChatModel):
         return {"default_model": self.model}
 
     def _settings(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in CALL_OPTIONS if getattr(self, name) is not None} | (
-            {"stop": self.stop} if self.stop else {}
-        )
+        return instance_settings(self)
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = LangSmithParams(ls_provider="ollama", ls_model_type="chat",
@@ -151,8 +150,7 @@ class ChatCBOllama(LangChainConnection, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        request, forced = build_request(self._settings(), messages, stop, kwargs)
-        converter = ChunkConverter(forced)
+        request, converter = build_request(self._settings(), messages, stop, kwargs)
         for core_chunk in self.core_client().chat_completion_stream(request):
             if (chunk := converter.convert(core_chunk)) is not None:
                 if run_manager:
@@ -166,8 +164,7 @@ class ChatCBOllama(LangChainConnection, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        request, forced = build_request(self._settings(), messages, stop, kwargs)
-        converter = ChunkConverter(forced)
+        request, converter = build_request(self._settings(), messages, stop, kwargs)
         async for core_chunk in self.core_client().achat_completion_stream(request):
             if (chunk := converter.convert(core_chunk)) is not None:
                 if run_manager:
@@ -184,9 +181,9 @@ class ChatCBOllama(LangChainConnection, BaseChatModel):
         # One non-streamed request (much cheaper than merging dozens of chunks), turned into the final chunk
         # of a stream so the very same converter builds the message. LangChain calls _stream instead when
         # streaming is asked for (streaming=True, stream=True, or a streaming callback such as astream_events).
-        request, forced = build_request(self._settings(), messages, stop, kwargs)
+        request, converter = build_request(self._settings(), messages, stop, kwargs)
         response = self.core_client().chat_completion(request)
-        return generate_from_stream(_whole(ChunkConverter(forced).convert(StreamingChunk.from_response(response))))
+        return generate_from_stream(_whole(converter.convert(StreamingChunk.from_response(response))))
 
     async def _agenerate(
         self,
@@ -195,9 +192,9 @@ class ChatCBOllama(LangChainConnection, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        request, forced = build_request(self._settings(), messages, stop, kwargs)
+        request, converter = build_request(self._settings(), messages, stop, kwargs)
         response = await self.core_client().achat_completion(request)
-        return generate_from_stream(_whole(ChunkConverter(forced).convert(StreamingChunk.from_response(response))))
+        return generate_from_stream(_whole(converter.convert(StreamingChunk.from_response(response))))
 
     # -- tools and structured output --------------------------------------------------------------------
     def bind_tools(

@@ -7,6 +7,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 from pydantic import ConfigDict, Field, model_validator
 
+from .._adapters.anchor_compat import EmbeddingOptionFields
 from .._adapters.connection import with_default_model
 from ..catalog import embedding_instructions
 from ..types import EmbeddingsRequest, EmbeddingsResponse
@@ -14,7 +15,7 @@ from ._connection import LangChainConnection
 
 __all__ = ["CBOllamaEmbeddings"]
 
-class CBOllamaEmbeddings(LangChainConnection, Embeddings):
+class CBOllamaEmbeddings(EmbeddingOptionFields, LangChainConnection, Embeddings):
     """Embed texts with an Ollama embedding model, in batches, through the Circuit Breaker client.
 
         embeddings = CBOllamaEmbeddings(model="nomic-embed-text")
@@ -53,7 +54,7 @@ class CBOllamaEmbeddings(LangChainConnection, Embeddings):
     def _request(self, texts: list[str], prefix: str) -> EmbeddingsRequest:
         return EmbeddingsRequest(model=self.model, input=[prefix + text for text in texts],
                                  dimensions=self.dimensions, truncate=self.truncate,
-                                 keep_alive=self.keep_alive)
+                                 keep_alive=self.keep_alive, options=self.extra_options() or None)
 
     @staticmethod
     def _vectors(response: EmbeddingsResponse) -> list[list[float]]:

@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 
 from .._adapters.connection import Connection, check_timeout, with_default_model
 from ..client import OllamaClient
+from ._compat import check_arguments, check_client
 
 __all__ = ["LlamaIndexConnection"]
 
@@ -27,8 +28,11 @@ class LlamaIndexConnection(Connection):
         # the LLM names its model `model`, the embedding `model_name` (LlamaIndex's own names)
         key = "model_name" if "model_name" in type(self).model_fields else "model"
         config_field = "embedding_model" if key == "model_name" else "default_model"
+        client = check_client(client)
+        data = check_arguments(type(self), data)
         super().__init__(**with_default_model(data, config_field, key=key, client=client))
         self._injected_client = client
+        self.check_model_on_init()
 
     @field_validator("request_timeout")
     @classmethod

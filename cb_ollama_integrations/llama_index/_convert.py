@@ -16,6 +16,7 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
 )
 
+from .._adapters.anchor_compat import ollama_answer_fields
 from ..types import ChatMessage, LLMResponse, StreamingChunk, TokenUsage, ToolCall
 from ..types import MessageRole as CoreRole
 from ._tools import parse_required_tool_calls
@@ -130,12 +131,11 @@ def chat_response(response: LLMResponse, *, forced_tools: list[str] | None = Non
     content, calls = _answer(choice.message.content, choice.message.tool_calls or [], forced_tools)
     message = _assistant_message(content, choice.message.thinking or "", calls)
     raw = {
-        "model": response.model,
-        "created_at": response.created_at,
-        "done_reason": choice.finish_reason,
+        **ollama_answer_fields(model=response.model, created_at=response.created_at, done=True,
+                               done_reason=choice.finish_reason, usage=response.usage, metrics=response.metrics,
+                               logprobs=response.logprobs),
         "host": response.host,
         "usage": usage_dict(response.usage),
-        **response.metrics.model_dump(),
     }
     return ChatResponse(message=message, raw=raw, additional_kwargs=usage_dict(response.usage))
 
@@ -160,13 +160,15 @@ class StreamAccumulator:
         self.thinking += delta.thinking or ""
         self.tool_calls += delta.tool_calls or []
         extra: dict[str, Any] = {"thinking_delta": delta.thinking} if delta.thinking else {}
-        raw: dict[str, Any] = {"model": chunk.model, "done": chunk.done, "done_reason": choice.finish_reason,
-                               "host": chunk.host}
+        raw: dict[str, Any] = {
+            **ollama_answer_fields(model=chunk.model, created_at=chunk.created_at, done=chunk.done,
+                                   done_reason=choice.finish_reason, usage=chunk.usage, metrics=chunk.metrics,
+                                   logprobs=chunk.logprobs),
+            "host": chunk.host,
+        }
         if chunk.usage is not None:
             extra.update(usage_dict(chunk.usage))
             raw["usage"] = usage_dict(chunk.usage)
-        if chunk.metrics is not None:
-            raw.update(chunk.metrics.model_dump())
         content, calls = self.content, self.tool_calls
         if chunk.done:
             content, calls = _answer(content, calls, self.forced_tools)

@@ -16,10 +16,11 @@ __all__ = ["TOP_LEVEL_KEYS", "build_request"]
 # Per-call keywords that are LLMRequest fields; every other keyword is an Ollama option.
 _REQUEST_FIELDS = frozenset({
     "temperature", "max_tokens", "top_p", "top_k", "seed", "stop", "num_ctx", "repeat_penalty",
-    "presence_penalty", "frequency_penalty", "format", "think", "keep_alive", "truncate", "tools",
+    "presence_penalty", "frequency_penalty", "format", "think", "keep_alive", "truncate", "tools", "logprobs",
+    "top_logprobs",
 })
 # Keys of `additional_kwargs` that Ollama takes beside `options`, not inside it.
-TOP_LEVEL_KEYS = frozenset({"format", "think", "keep_alive", "truncate"})
+TOP_LEVEL_KEYS = frozenset({"format", "think", "keep_alive", "truncate", "logprobs", "top_logprobs"})
 
 
 def build_request(

@@ -13,6 +13,12 @@ from ._config import LlamaIndexConnection
 
 __all__ = ["CBOllamaEmbedding"]
 
+def _join(prefix: str, text: str) -> str:
+    """Instruction and text with a space between (as llama-index's OllamaEmbedding joins them), unless the
+    instruction already ends in whitespace."""
+    return f"{prefix} {text}" if prefix and not prefix[-1].isspace() else prefix + text
+
+
 class CBOllamaEmbedding(BaseEmbedding, LlamaIndexConnection):
     """LlamaIndex embeddings for Ollama: one /api/embed request per batch of `embed_batch_size` texts.
 
@@ -38,7 +44,9 @@ class CBOllamaEmbedding(BaseEmbedding, LlamaIndexConnection):
     text_instruction: str | None = Field(
         default=None, description="Prefix of documents; None: the model's default."
     )
-    additional_kwargs: dict[str, Any] = Field(default_factory=dict, description="Ollama options.")
+    additional_kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Ollama options (llama-index's name: ollama_additional_kwargs)."
+    )
     @classmethod
     def class_name(cls) -> str:
         """Serialization id."""
@@ -54,7 +62,7 @@ class CBOllamaEmbedding(BaseEmbedding, LlamaIndexConnection):
 
     def _request(self, texts: list[str], prefix: str) -> EmbeddingsRequest:
         return EmbeddingsRequest(
-            model=self.model_name, input=[prefix + text for text in texts], dimensions=self.dimensions,
+            model=self.model_name, input=[_join(prefix, text) for text in texts], dimensions=self.dimensions,
             truncate=self.truncate, keep_alive=self.keep_alive, options=self.additional_kwargs or None,
         )
 

@@ -64,6 +64,9 @@ class CBOllama(StructuredOutputMixin, ToolCallingMixin, LlamaIndexConnection):
         default=None, description="think: True/False/'low'/'medium'/'high'; None unset."
     )
     additional_kwargs: dict[str, Any] = Field(default_factory=dict, description="Other Ollama options.")
+    is_function_calling_model: bool | None = Field(
+        default=None, description="Whether agents may use native tool calls; None: the model's capabilities."
+    )
     _server_info: ModelInfo | None = PrivateAttr(None)
 
     @classmethod
@@ -86,7 +89,8 @@ class CBOllama(StructuredOutputMixin, ToolCallingMixin, LlamaIndexConnection):
             context_window=self.context_window or (info.context_window if info else DEFAULT_CONTEXT_WINDOW),
             num_output=self.max_tokens or DEFAULT_NUM_OUTPUTS,
             is_chat_model=True,
-            is_function_calling_model=info.supports_function_calling if info else True,
+            is_function_calling_model=self.is_function_calling_model if self.is_function_calling_model is not None
+            else (info.supports_function_calling if info else True),
             model_name=self.model,
         )
 

@@ -1,7 +1,7 @@
 """The house's floors, enforced by folder: what each layer of the package may import.
 
     ground      _version, _values/            imports nothing else from the package
-    data        errors, model_info, catalog, types, config, tool_choice
+    data        errors, model_info, catalog, types, generation, config, tool_choice
     protocol    _protocol/                    pure request building and parsing   } siblings: neither
     resilience  _resilience/                  pure breaker, retry, routing policy } imports the other
     http        _http/                        httpx: transport, error mapping, engine
@@ -26,7 +26,7 @@ PACKAGE = Path(cb_ollama_integrations.__file__).resolve().parent
 ROOT = "cb_ollama_integrations"
 FLOORS: dict[str, tuple[int, frozenset[str]]] = {
     "ground": (0, frozenset({"_version", "_values"})),
-    "data": (1, frozenset({"errors", "model_info", "catalog", "types", "config", "tool_choice"})),
+    "data": (1, frozenset({"errors", "model_info", "catalog", "types", "generation", "config", "tool_choice"})),
     "protocol": (2, frozenset({"_protocol"})),
     "resilience": (2, frozenset({"_resilience"})),
     "http": (3, frozenset({"_http"})),
