@@ -20,6 +20,7 @@ from ._protocol.chat_response import StreamAssembler, parse_chat_response
 from ._protocol.embed import EmbedPart, build_embed_calls, combine_embed_parts, parse_embed_part
 from ._protocol.json_lines import parse_json
 from ._resilience.routing import HostPool
+from ._telemetry import Record, Telemetry
 from .config import OllamaConfig
 from .errors import StreamError
 from .types import EmbeddingsRequest, EmbeddingsResponse, LLMRequest, LLMResponse, StreamingChunk, TokenUsage
@@ -40,7 +41,9 @@ class OllamaClient(ModelManagement):
             print(reply.choices[0].message.content)
 
     `transport`/`async_transport` replace the network (httpx's seam) and `sleep`/`asleep` the retry backoff
-    waits, for tests and benchmarks.
+    waits, for tests and benchmarks. With OpenTelemetry installed (the `otel` extra), every chat and
+    embeddings call is a GenAI span with metrics, sent to `tracer_provider`/`meter_provider` (default: the
+    global ones); see the README's "Observability".
     """
 
     def __init__(
@@ -51,8 +54,12 @@ class OllamaClient(ModelManagement):
         async_transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         asleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        tracer_provider: Any = None,
+        meter_provider: Any = None,
     ) -> None:
         self.config = config if config is not None else OllamaConfig()
+        self._telemetry = Telemetry(self.config.hosts, tracer_provider=tracer_provider,
+                                    meter_provider=meter_provider)
         self._pool = HostPool(self.config)
         self._transport = Transport(self.config, transport=transport, async_transport=async_transport)
         self._engine = Engine(self._pool, self._transport, sleep=sleep, asleep=asleep,
@@ -96,11 +103,19 @@ class OllamaClient(ModelManagement):
         Raises: NetworkError, LLMTimeoutError, ModelNotFoundError, InvalidRequestError, ServerError,
         CircuitOpenError, ParseError (see `cb_ollama_integrations.errors`).
         """
-        return self._chat_result(request, self._engine.send(self._chat_call(request, False, api_key)))
+        call = self._chat_call(request, False, api_key)
+        with self._telemetry.start("chat", call) as record:
+            response = self._chat_result(request, self._engine.send(call, record))
+            record.chat_answer(response)
+        return response
 
     async def achat_completion(self, request: LLMRequest, api_key: str | None = None) -> LLMResponse:
         """Async twin of `chat_completion`."""
-        return self._chat_result(request, await self._engine.asend(self._chat_call(request, False, api_key)))
+        call = self._chat_call(request, False, api_key)
+        with self._telemetry.start("chat", call) as record:
+            response = self._chat_result(request, await self._engine.asend(call, record))
+            record.chat_answer(response)
+        return response
 
     def chat_completion_stream(self, request: LLMRequest, api_key: str | None = None) -> Iterator[StreamingChunk]:
         """Stream a chat answer chunk by chunk; the final chunk carries usage and `finish_reason`.
@@ -108,29 +123,35 @@ class OllamaClient(ModelManagement):
         A stream that fails after it started raises StreamError with the text received so far; it is never
         silently restarted. Closing the iterator early closes the connection (the server stops generating).
         """
-        assembler = StreamAssembler()
-        try:
-            for host, line in self._engine.stream(self._chat_call(request, True, api_key)):
-                assembler.host = host
-                yield self._finished(request, assembler.feed(parse_json(line, url=host)))
-        except StreamError as exc:
-            exc.partial_content = exc.partial_content or assembler.partial_content
-            raise
-        assembler.finish()
+        call, assembler = self._chat_call(request, True, api_key), StreamAssembler()
+        with self._telemetry.start("chat", call) as record:
+            try:
+                for host, line in self._engine.stream(call, record):
+                    assembler.host = host
+                    chunk = self._finished(request, assembler.feed(parse_json(line, url=host)))
+                    record.chunk(chunk)
+                    yield chunk
+            except StreamError as exc:
+                exc.partial_content = exc.partial_content or assembler.partial_content
+                raise
+            assembler.finish()
 
     async def achat_completion_stream(
         self, request: LLMRequest, api_key: str | None = None
     ) -> AsyncIterator[StreamingChunk]:
         """Async twin of `chat_completion_stream`."""
-        assembler = StreamAssembler()
-        try:
-            async for host, line in self._engine.astream(self._chat_call(request, True, api_key)):
-                assembler.host = host
-                yield self._finished(request, assembler.feed(parse_json(line, url=host)))
-        except StreamError as exc:
-            exc.partial_content = exc.partial_content or assembler.partial_content
-            raise
-        assembler.finish()
+        call, assembler = self._chat_call(request, True, api_key), StreamAssembler()
+        with self._telemetry.start("chat", call) as record:
+            try:
+                async for host, line in self._engine.astream(call, record):
+                    assembler.host = host
+                    chunk = self._finished(request, assembler.feed(parse_json(line, url=host)))
+                    record.chunk(chunk)
+                    yield chunk
+            except StreamError as exc:
+                exc.partial_content = exc.partial_content or assembler.partial_content
+                raise
+            assembler.finish()
 
     # -- embeddings -----------------------------------------------------------------------------------
     def embeddings(self, request: EmbeddingsRequest, api_key: str | None = None) -> EmbeddingsResponse:
@@ -140,8 +161,13 @@ class OllamaClient(ModelManagement):
         nothing.
         """
         calls = build_embed_calls(request, self.config, api_key)
-        parts = [parse_embed_part(start, call, self._engine.send(call)) for start, call in calls]
-        return combine_embed_parts(request, self.config, parts)
+        if not calls:
+            return combine_embed_parts(request, self.config, [])
+        with self._telemetry.start("embeddings", calls[0][1]) as record:
+            parts = [parse_embed_part(start, call, self._engine.send(call, record)) for start, call in calls]
+            response = combine_embed_parts(request, self.config, parts)
+            record.embeddings_answer(response)
+        return response
 
     async def aembeddings(
         self, request: EmbeddingsRequest, api_key: str | None = None, *, concurrency: int = 1
@@ -149,13 +175,18 @@ class OllamaClient(ModelManagement):
         """Async twin of `embeddings`; up to `concurrency` batches are in flight at once."""
         limit = asyncio.Semaphore(max(1, concurrency))
 
-        async def one(start: int, call: Call) -> EmbedPart:
+        async def one(start: int, call: Call, record: Record) -> EmbedPart:
             async with limit:
-                return parse_embed_part(start, call, await self._engine.asend(call))
+                return parse_embed_part(start, call, await self._engine.asend(call, record))
 
         calls = build_embed_calls(request, self.config, api_key)
-        parts = list(await asyncio.gather(*(one(start, call) for start, call in calls)))
-        return combine_embed_parts(request, self.config, parts)
+        if not calls:
+            return combine_embed_parts(request, self.config, [])
+        with self._telemetry.start("embeddings", calls[0][1]) as record:
+            parts = list(await asyncio.gather(*(one(start, call, record) for start, call in calls)))
+            response = combine_embed_parts(request, self.config, parts)
+            record.embeddings_answer(response)
+        return response
 
     # -- lifecycle --------------------------------------------------------------------------------------
     def close(self) -> None:

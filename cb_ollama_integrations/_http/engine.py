@@ -17,6 +17,7 @@ import httpx
 
 from .._protocol.calls import PING, Call, Reply
 from .._protocol.json_lines import LineSplitter
+from .._resilience.attempts import NO_OBSERVER, AttemptObserver
 from .._resilience.routing import CallPlan, Host, HostPool
 from ..errors import LLMError, StreamError
 from .errors import map_httpx_errors
@@ -43,14 +44,16 @@ class Engine:
         self._sleep = sleep
         self._asleep = asleep
 
-    def _plan(self, call: Call) -> CallPlan:
-        return self.pool.plan(call.model, pinned=call.host, warms_model=call.warms_model)
+    def _plan(self, call: Call, observer: AttemptObserver) -> CallPlan:
+        return self.pool.plan(call.model, pinned=call.host, warms_model=call.warms_model, observer=observer)
 
     # _route and _aroute: one loop shape, the async twin only awaits. Ask the plan for a host, make one
     # attempt, and report it: success returns; an LLMError is `failed` (which re-raises when nothing is left
     # to try, else says how long to wait); anything else (cancellation) is `abandoned` and propagates.
-    def _route(self, call: Call, once: Callable[[CallPlan, Host, Call, bytes | None], _T]) -> tuple[Host, _T]:
-        plan, body = self._plan(call), call.body()
+    # The plan reports each outcome to `observer` (telemetry).
+    def _route(self, call: Call, once: Callable[[CallPlan, Host, Call, bytes | None], _T],
+               observer: AttemptObserver = NO_OBSERVER) -> tuple[Host, _T]:
+        plan, body = self._plan(call, observer), call.body()
         while True:
             host = plan.next_host()
             try:
@@ -67,9 +70,10 @@ class Engine:
                 self._sleep(delay)
 
     async def _aroute(
-        self, call: Call, once: Callable[[CallPlan, Host, Call, bytes | None], Awaitable[_T]]
+        self, call: Call, once: Callable[[CallPlan, Host, Call, bytes | None], Awaitable[_T]],
+        observer: AttemptObserver = NO_OBSERVER,
     ) -> tuple[Host, _T]:
-        plan, body = self._plan(call), call.body()
+        plan, body = self._plan(call, observer), call.body()
         while True:
             host = plan.next_host()
             try:
@@ -123,13 +127,13 @@ class Engine:
         return True
 
     # -- non-streaming --------------------------------------------------------------------------------
-    def send(self, call: Call) -> Reply:
-        """Send `call` and return its decoded reply (sync)."""
-        return self._route(call, self._send_once)[1]
+    def send(self, call: Call, observer: AttemptObserver = NO_OBSERVER) -> Reply:
+        """Send `call` and return its decoded reply (sync); `observer` hears about every attempt."""
+        return self._route(call, self._send_once, observer)[1]
 
-    async def asend(self, call: Call) -> Reply:
+    async def asend(self, call: Call, observer: AttemptObserver = NO_OBSERVER) -> Reply:
         """Send `call` and return its decoded reply (async)."""
-        return (await self._aroute(call, self._asend_once))[1]
+        return (await self._aroute(call, self._asend_once, observer))[1]
 
     def _send_once(self, plan: CallPlan, host: Host, call: Call, body: bytes | None) -> Reply:
         client, url = self.transport.sync, host.url + call.path
@@ -150,9 +154,9 @@ class Engine:
         return decode_reply(call, url, host.url, response, started, bodies=self.log_bodies)
 
     # -- streaming: retries and failover happen only before the first byte ----------------------------
-    def stream(self, call: Call) -> Iterator[tuple[str, bytes]]:
+    def stream(self, call: Call, observer: AttemptObserver = NO_OBSERVER) -> Iterator[tuple[str, bytes]]:
         """Yield (host URL, NDJSON line) pairs of a streamed answer (sync)."""
-        host, response = self._route(call, self._open_stream)
+        host, response = self._route(call, self._open_stream, observer)
         url, splitter = str(response.url), LineSplitter(url=str(response.url))
         try:
             with self._mid_stream(host, url):
@@ -162,9 +166,9 @@ class Engine:
         finally:
             response.close()
 
-    async def astream(self, call: Call) -> AsyncIterator[tuple[str, bytes]]:
+    async def astream(self, call: Call, observer: AttemptObserver = NO_OBSERVER) -> AsyncIterator[tuple[str, bytes]]:
         """Yield (host URL, NDJSON line) pairs of a streamed answer (async)."""
-        host, response = await self._aroute(call, self._aopen_stream)
+        host, response = await self._aroute(call, self._aopen_stream, observer)
         url, splitter = str(response.url), LineSplitter(url=str(response.url))
         try:
             with self._mid_stream(host, url):
