@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from opentelemetry import metrics, trace
+from opentelemetry.metrics import _internal as metrics_internal
 
 from .._version import __version__
 from .conventions import CHUNK_BUCKETS, DURATION_BUCKETS, OWN, SCHEMA_URL, TOKEN_BUCKETS, M
@@ -12,6 +13,11 @@ from .conventions import CHUNK_BUCKETS, DURATION_BUCKETS, OWN, SCHEMA_URL, TOKEN
 __all__ = ["Instruments"]
 
 _SCOPE = "cb_ollama_integrations"
+# What an unconfigured process has: the API's proxies (until an SDK provider is set) or explicit no-ops. The
+# meter proxy's class is private; without it, calls are recorded into the proxies (correct, only slower).
+_SILENT_TRACERS = (trace.ProxyTracerProvider, trace.NoOpTracerProvider)
+_SILENT_METERS = (getattr(metrics_internal, "_ProxyMeterProvider", metrics.NoOpMeterProvider),
+                  metrics.NoOpMeterProvider)
 
 
 class Instruments:
@@ -22,6 +28,7 @@ class Instruments:
     """
 
     def __init__(self, tracer_provider: Any = None, meter_provider: Any = None) -> None:
+        self._tracer_provider, self._meter_provider = tracer_provider, meter_provider
         self.tracer = trace.get_tracer(_SCOPE, __version__, tracer_provider, schema_url=SCHEMA_URL)
         meter = metrics.get_meter(_SCOPE, __version__, meter_provider, schema_url=SCHEMA_URL)
         self.duration = meter.create_histogram(
@@ -45,3 +52,12 @@ class Instruments:
             OWN.REJECTIONS, "{rejection}", "Attempts an open circuit refused (nothing was sent).")
         self.circuit_state = meter.create_gauge(
             OWN.CIRCUIT_STATE, "1", "Circuit state per host after its last attempt: 0 closed, 1 half-open, 2 open.")
+
+    def listening(self) -> bool:
+        """False while neither a tracer nor a meter provider is configured: then a call records nothing.
+
+        Checked per call (two lookups), so an SDK configured after the client was made is picked up.
+        """
+        tracers = self._tracer_provider if self._tracer_provider is not None else trace.get_tracer_provider()
+        meters = self._meter_provider if self._meter_provider is not None else metrics.get_meter_provider()
+        return not (isinstance(tracers, _SILENT_TRACERS) and isinstance(meters, _SILENT_METERS))

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from functools import partial
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._protocol.calls import Call
@@ -29,25 +28,31 @@ class Telemetry:
         self.capture_content = capture_content_from_env(environ)
         self.hosts = hosts
         self._providers = (tracer_provider, meter_provider)
-        self._backend: Any = _UNLOADED
+        self._backend: Any = _UNLOADED  # the Instruments once loaded; None without OpenTelemetry
+        self._record_type: Callable[..., Record] = Record
         self._lock = threading.Lock()
 
     def start(self, operation: str, call: Call) -> Record:
-        """The record of one call ("chat" or "embeddings"); use it as a context manager."""
-        backend = self._backend
-        if backend is _UNLOADED:
-            backend = self._load()
-        return NO_RECORD if backend is None else backend(operation, call, self)
+        """The record of one call ("chat" or "embeddings"); use it as a context manager.
 
-    def _load(self) -> Any:
-        """SpanRecord bound to this client's instruments, or None without OpenTelemetry (imported once, here)."""
+        The no-op record when OpenTelemetry is not installed, or while no tracer or meter provider listens.
+        """
+        if self._backend is _UNLOADED:
+            self._load()
+        if self._backend is None or not self._backend.listening():
+            return NO_RECORD
+        return self._record_type(self._backend, operation, call, self)
+
+    def _load(self) -> None:
+        """Import OpenTelemetry (once, here: ~10 ms) and make this client's instruments, if it is installed."""
         with self._lock:
-            if self._backend is _UNLOADED:
-                try:
-                    from .instruments import Instruments  # noqa: PLC0415
-                    from .span_record import SpanRecord  # noqa: PLC0415 - importing OpenTelemetry costs ~10 ms
-                except ImportError:  # OpenTelemetry is not installed: the `otel` extra was not asked for
-                    self._backend = None
-                else:
-                    self._backend = partial(SpanRecord, Instruments(*self._providers))
-            return self._backend
+            if self._backend is not _UNLOADED:
+                return
+            try:
+                from .instruments import Instruments  # noqa: PLC0415
+                from .span_record import SpanRecord  # noqa: PLC0415
+            except ImportError:  # OpenTelemetry is not installed: the `otel` extra was not asked for
+                self._backend = None
+            else:
+                self._record_type = SpanRecord
+                self._backend = Instruments(*self._providers)
