@@ -59,12 +59,30 @@ def _rows(mode: str) -> tuple[float, float]:
     return _per_call(call, 400), _per_call(stream, 3) / STREAM_LINES
 
 
+def _added_pieces() -> tuple[float, float]:
+    """The telemetry work alone, with no provider listening: per call (open, observe one attempt, answer,
+    close) and per chunk. Steadier than the difference of two end-to-end timings on a shared machine."""
+    client = _client("api, no provider")
+    request = LLMRequest(messages=[ChatMessage(role="user", content="Why is the sky blue?")])
+    call, host = client._chat_call(request, False, None), client._pool.hosts[0]
+    response = client.chat_completion(request)
+    chunk = next(iter(client.chat_completion_stream(request)))
+
+    def per_call() -> None:
+        with client._telemetry.start("chat", call) as record:
+            record.attempt_ended(host, "ok", probe=False, error=None, delay=0.0)
+            record.chat_answer(response)
+
+    record = client._telemetry.start("chat", call)
+    return _per_call(per_call, 20_000), _per_call(lambda: record.chunk(chunk), 100_000)
+
+
 def main() -> None:
     """Print the per-call and per-chunk CPU of each setting, and the overhead over "off"."""
     logging.getLogger("cb_ollama_integrations").setLevel(logging.ERROR)
     modes = ("off", "api, no provider", "sdk, recording")
     results: dict[str, list[tuple[float, float]]] = {mode: [] for mode in modes}
-    for _ in range(3):  # interleaved rounds, best of each: a busy machine moves all settings alike
+    for _ in range(5):  # interleaved rounds, best of each: a busy machine moves all settings alike
         for mode in modes:
             results[mode].append(_rows(mode))
     best: dict[str, tuple[float, float]] = {
@@ -73,7 +91,11 @@ def main() -> None:
     overhead: Callable[[float, float], str] = lambda value, base: f"{(value / base - 1) * 100:+.1f}%"  # noqa: E731
     print(f"{'setting':<20} {'W1 us/call':>11} {'vs off':>8} {'W2 us/chunk':>12} {'vs off':>8}")
     for mode, (call, chunk) in best.items():
-        print(f"{mode:<20} {call:>11.1f} {overhead(call, base_call):>8} {chunk:>12.2f} {overhead(chunk, base_chunk):>8}")
+        print(f"{mode:<20} {call:>11.1f} {overhead(call, base_call):>8} {chunk:>12.2f} "
+              f"{overhead(chunk, base_chunk):>8}")
+    call, chunk = _added_pieces()
+    print(f"{'telemetry alone':<20} {call:>11.2f} {call / base_call * 100:>+7.1f}% {chunk:>12.3f} "
+          f"{chunk / base_chunk * 100:>+7.1f}%   (no provider: the work added to each call and chunk)")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ import httpx
 import pytest
 from _otel import Otel
 from opentelemetry import trace
-from opentelemetry.trace import StatusCode
+from opentelemetry.metrics import NoOpMeterProvider
+from opentelemetry.trace import NoOpTracerProvider, StatusCode
 
 from cb_ollama_integrations import (
     ChatMessage,
@@ -83,7 +84,7 @@ def test_an_open_circuit_is_an_error_span_with_the_rejection_event(otel: Otel) -
 def test_a_half_open_probe_is_marked_and_closes_the_circuit(otel: Otel) -> None:
     answers = iter([refuse, answer])
     config = OllamaConfig(base_url=URL, max_retries=0, breaker_failure_threshold=1, breaker_cooldown_seconds=0)
-    transport = httpx.MockTransport(lambda request: next(answers)(request))
+    transport = httpx.MockTransport(lambda request: next(answers)(request))  # noqa: PLW0108 - one per request
     with OllamaClient(config, transport=transport, **otel.providers) as client:
         with pytest.raises(NetworkError):
             client.chat_completion(ask())
@@ -154,9 +155,9 @@ def test_a_stream_that_breaks_mid_way_ends_its_span_with_the_stream_error(otel: 
             raise httpx.ReadError("connection reset", request=request)
         return httpx.Response(200, stream=_Iter(body()))
 
-    with OllamaClient(OllamaConfig(base_url=URL), transport=httpx.MockTransport(broken), **otel.providers) as client:
-        with pytest.raises(StreamError):
-            list(client.chat_completion_stream(ask()))
+    client = OllamaClient(OllamaConfig(base_url=URL), transport=httpx.MockTransport(broken), **otel.providers)
+    with client, pytest.raises(StreamError):
+        list(client.chat_completion_stream(ask()))
     span = otel.only_span()
     assert span.status.status_code is StatusCode.ERROR
     assert dict(span.attributes or {})["error.type"] == "StreamError"
@@ -245,3 +246,33 @@ def test_importing_the_package_imports_no_opentelemetry() -> None:
             "print(sorted(m for m in sys.modules if m.startswith('opentelemetry')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_with_no_provider_listening_a_call_gets_the_no_op_record() -> None:
+    call = OllamaClient(OllamaConfig(base_url=URL))._chat_call(ask(), False, None)
+    assert Telemetry((URL,)).start("chat", call) is NO_RECORD  # this process never sets global providers
+    silent = Telemetry((URL,), tracer_provider=NoOpTracerProvider(), meter_provider=NoOpMeterProvider())
+    assert silent.start("chat", call) is NO_RECORD
+
+
+def test_a_global_provider_set_after_the_client_was_made_receives_its_spans() -> None:
+    code = """
+import httpx
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from cb_ollama_integrations import ChatMessage, LLMRequest, OllamaClient, OllamaConfig
+done = b'{"model":"m","message":{"role":"assistant","content":"hi"},"done":true,"done_reason":"stop"}'
+client = OllamaClient(OllamaConfig(base_url="http://fake.invalid:11434"),
+                      transport=httpx.MockTransport(lambda request: httpx.Response(200, content=done)))
+request = LLMRequest(model="m", messages=[ChatMessage(role="user", content="Hi")])
+client.chat_completion(request)  # nothing listens yet
+exporter, provider = InMemorySpanExporter(), TracerProvider()
+provider.add_span_processor(SimpleSpanProcessor(exporter))
+trace.set_tracer_provider(provider)
+client.chat_completion(request)
+print([span.name for span in exporter.get_finished_spans()])
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "['chat m']"
