@@ -31,9 +31,8 @@ DEAD_HOST = "http://127.0.0.9:9"  # loopback, nothing listens: connections are r
 
 def one_line(span: ReadableSpan) -> str:
     """A span as one line of attributes, then one indented line per attempt event."""
-    attributes = {k: v for k, v in (span.attributes or {}).items() if not k.endswith("messages")}
     lines = [f"span {span.name!r} {span.kind.name} status={span.status.status_code.name} "
-             f"{json.dumps(attributes, default=list)}"]
+             f"{json.dumps(dict(span.attributes or {}), default=list)}"]
     for event in span.events:
         lines.append(f"    event {event.name} {json.dumps(dict(event.attributes or {}))}")
     return "\n".join(lines) + "\n"
