@@ -276,3 +276,41 @@ print([span.name for span in exporter.get_finished_spans()])
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.strip() == "['chat m']"
+
+
+def test_a_captured_stream_assembles_its_answer_with_reasoning_and_tool_calls(
+    otel: Otel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "SPAN_ONLY")
+    call = {"function": {"name": "add", "arguments": {"a": 1, "b": 2}}}
+    lines = [LINE | {"message": {"role": "assistant", "content": "", "thinking": "add them"}},
+             LINE | {"message": {"role": "assistant", "content": "", "tool_calls": [call]}}, DONE]
+    body = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+    tool = {"type": "function", "function": {"name": "add", "parameters": {"type": "object"}}}
+    request = LLMRequest(model="m", tools=[tool], messages=[
+        ChatMessage(role="user", content="1+2?", images=["aGk="]),
+        ChatMessage(role="tool", content="3", tool_call_id="call-1", tool_name="add")])
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, content=body))
+    with OllamaClient(OllamaConfig(base_url=URL), transport=transport, **otel.providers) as client:
+        list(client.chat_completion_stream(request))
+    attributes = dict(otel.only_span().attributes or {})
+    [answer] = json.loads(attributes["gen_ai.output.messages"])
+    assert answer["parts"][0] == {"type": "reasoning", "content": "add them"}
+    assert answer["parts"][1]["type"] == "tool_call" and answer["parts"][1]["name"] == "add"
+    assert answer["parts"][1]["arguments"] == {"a": 1, "b": 2}
+    user, tool_reply = json.loads(attributes["gen_ai.input.messages"])
+    assert user["parts"][1] == {"type": "blob", "modality": "image", "content": "aGk="}
+    assert tool_reply["parts"] == [{"type": "tool_call_response", "response": "3", "id": "call-1"}]
+    assert json.loads(attributes["gen_ai.tool.definitions"]) == [tool]
+
+
+def test_metrics_are_recorded_when_only_a_meter_provider_listens() -> None:
+    recorder = Otel()
+    client = OllamaClient(OllamaConfig(base_url=URL), transport=httpx.MockTransport(answer),
+                          meter_provider=recorder.meter_provider)
+    with client:
+        client.chat_completion(ask())
+    assert [p.count for p in recorder.points("gen_ai.client.operation.duration")] == [1]
+    assert [p.value for p in recorder.points("cb_ollama.client.attempts")] == [1]
+    assert not recorder.spans()
+    recorder.shutdown()
