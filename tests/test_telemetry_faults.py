@@ -21,6 +21,7 @@ from cb_ollama_integrations import (
     ChatMessage,
     CircuitOpenError,
     LLMRequest,
+    ModelNotFoundError,
     NetworkError,
     OllamaClient,
     OllamaConfig,
@@ -314,3 +315,32 @@ def test_metrics_are_recorded_when_only_a_meter_provider_listens() -> None:
     assert [p.value for p in recorder.points("cb_ollama.client.attempts")] == [1]
     assert not recorder.spans()
     recorder.shutdown()
+
+
+def test_a_caller_error_is_reported_as_such_and_leaves_the_circuit_closed(otel: Otel) -> None:
+    missing = httpx.MockTransport(lambda r: httpx.Response(404, json={"error": "model 'm' not found"}))
+    client = OllamaClient(OllamaConfig(base_url=URL), transport=missing, **otel.providers)
+    with client, pytest.raises(ModelNotFoundError):
+        client.chat_completion(ask())
+    assert outcomes(otel) == [("caller_error", False)]
+    assert dict(otel.only_span().attributes or {})["error.type"] == "ModelNotFoundError"
+    assert [p.value for p in otel.points("cb_ollama.circuit.state")] == [0]
+
+
+async def test_a_call_cancelled_while_waiting_is_an_abandoned_attempt(otel: Otel) -> None:
+    async def never(request: httpx.Request) -> httpx.Response:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    async with OllamaClient(OllamaConfig(base_url=URL), async_transport=httpx.MockTransport(never),
+                            **otel.providers) as client:
+        task = asyncio.create_task(client.achat_completion(ask()))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert outcomes(otel) == [("abandoned", False)]
+    span = otel.only_span()
+    assert span.status.status_code is StatusCode.ERROR
+    assert dict(span.attributes or {})["error.type"] == "CancelledError"
+    assert dict(span.attributes or {})["gen_ai.response.finish_reasons"] == ("error",)
