@@ -344,3 +344,33 @@ async def test_a_call_cancelled_while_waiting_is_an_abandoned_attempt(otel: Otel
     assert span.status.status_code is StatusCode.ERROR
     assert dict(span.attributes or {})["error.type"] == "CancelledError"
     assert dict(span.attributes or {})["gen_ai.response.finish_reasons"] == ("error",)
+
+
+class BrokenTracerProvider:
+    """A tracer provider whose tracer fails to start spans (a broken SDK or exporter plugin)."""
+
+    def get_tracer(self, *args: object, **kwargs: object) -> Any:
+        return self
+
+    def start_span(self, *args: object, **kwargs: object) -> Any:
+        raise RuntimeError("broken tracer")
+
+
+class BrokenHistogram:
+    def record(self, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("broken histogram")
+
+
+def test_broken_telemetry_never_breaks_a_call(otel: Otel, caplog: pytest.LogCaptureFixture) -> None:
+    transport = httpx.MockTransport(answer)
+    with OllamaClient(OllamaConfig(base_url=URL), transport=transport, tracer_provider=BrokenTracerProvider(),
+                      meter_provider=otel.meter_provider) as client:
+        assert client.chat_completion(ask()).choices[0].message.content == "hello"
+    with OllamaClient(OllamaConfig(base_url=URL), transport=transport, **otel.providers) as client:
+        client.chat_completion(ask())  # loads the instruments
+        client._telemetry._backend.duration = BrokenHistogram()
+        assert client.chat_completion(ask()).choices[0].message.content == "hello"
+    assert len(otel.spans()) == 2  # the span still ended
+    messages = [r.getMessage() for r in caplog.records]
+    assert "telemetry: could not start recording a chat call; the call is unaffected" in messages
+    assert "telemetry: _record_end failed; the call is unaffected" in messages

@@ -85,7 +85,7 @@ def error_type(exc: BaseException) -> str:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def _tool_call_part(call: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,9 +9,12 @@ and finish reason "error".
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
 import time
+from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from opentelemetry import context, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
@@ -37,6 +40,22 @@ if TYPE_CHECKING:
     from .telemetry import Telemetry
 
 __all__ = ["SpanRecord"]
+
+logger = logging.getLogger("cb_ollama_integrations")
+_F = TypeVar("_F", bound=Callable[..., None])
+
+
+def _never_raises(method: _F) -> _F:
+    """Telemetry must not break a call: a failure in it is logged, and the call goes on."""
+
+    @functools.wraps(method)
+    def guarded(*args: Any, **kwargs: Any) -> None:
+        try:
+            method(*args, **kwargs)
+        except Exception:
+            logger.warning("telemetry: %s failed; the call is unaffected", method.__name__, exc_info=True)
+
+    return guarded  # type: ignore[return-value]
 
 _METRIC_KEYS = (A.OPERATION, A.PROVIDER, A.REQUEST_MODEL, A.SERVER_ADDRESS, A.SERVER_PORT)
 _ENDED_EARLY = {GeneratorExit: "abandoned: the caller stopped reading the stream before its end",
@@ -79,6 +98,13 @@ class SpanRecord(Record):
                  tb: TracebackType | None) -> None:
         if self._token is not None:
             context.detach(self._token)  # type: ignore[arg-type]
+        try:
+            self._record_end(exc)
+        finally:
+            self.span.end()
+
+    @_never_raises
+    def _record_end(self, exc: BaseException | None) -> None:
         elapsed = time.perf_counter() - self._started
         metric = {key: self._attributes[key] for key in _METRIC_KEYS if key in self._attributes}
         if A.RESPONSE_MODEL in self._response:
@@ -93,7 +119,6 @@ class SpanRecord(Record):
             self._i.tokens.record(self._usage.prompt_tokens, metric | {A.TOKEN_TYPE: "input"})
             if self._attributes[A.OPERATION] != "embeddings":
                 self._i.tokens.record(self._usage.completion_tokens, metric | {A.TOKEN_TYPE: "output"})
-        self.span.end()
 
     def _failed(self, exc: BaseException) -> None:
         self.span.set_attribute(A.ERROR_TYPE, error_type(exc))
@@ -106,6 +131,7 @@ class SpanRecord(Record):
         self.span.set_status(Status(StatusCode.ERROR, message))
 
     # -- what the engine and the client report ------------------------------------------------------------
+    @_never_raises
     def attempt_ended(self, host: Host, outcome: str, *, probe: bool, error: LLMError | None,
                       delay: float) -> None:
         where = {A.HOST: host.url}
@@ -132,6 +158,7 @@ class SpanRecord(Record):
         if outcome != Outcome.CIRCUIT_OPEN:
             self.span.set_attributes(server_attributes(host.url))
 
+    @_never_raises
     def chunk(self, chunk: StreamingChunk) -> None:
         now = time.perf_counter()
         metric = {key: self._attributes[key] for key in _METRIC_KEYS if key in self._attributes}
@@ -150,10 +177,12 @@ class SpanRecord(Record):
         if chunk.done:
             self._answered(chunk.model, chunk.choices[0].finish_reason, chunk.usage, None)
 
+    @_never_raises
     def chat_answer(self, response: LLMResponse) -> None:
         choice = response.choices[0]
         self._answered(response.model, choice.finish_reason, response.usage, choice.message)
 
+    @_never_raises
     def embeddings_answer(self, response: EmbeddingsResponse) -> None:
         self._response[A.RESPONSE_MODEL] = response.model
         self._response[A.INPUT_TOKENS] = response.usage.prompt_tokens

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -11,6 +12,8 @@ from .attributes import capture_content_from_env
 from .record import NO_RECORD, Record
 
 __all__ = ["Telemetry"]
+
+logger = logging.getLogger("cb_ollama_integrations")
 
 _UNLOADED: Any = object()
 
@@ -37,11 +40,16 @@ class Telemetry:
 
         The no-op record when OpenTelemetry is not installed, or while no tracer or meter provider listens.
         """
-        if self._backend is _UNLOADED:
-            self._load()
-        if self._backend is None or not self._backend.listening():
+        try:
+            if self._backend is _UNLOADED:
+                self._load()
+            if self._backend is None or not self._backend.listening():
+                return NO_RECORD
+            return self._record_type(self._backend, operation, call, self)
+        except Exception:  # telemetry must never break a call
+            logger.warning("telemetry: could not start recording a %s call; the call is unaffected", operation,
+                           exc_info=True)
             return NO_RECORD
-        return self._record_type(self._backend, operation, call, self)
 
     def _load(self) -> None:
         """Import OpenTelemetry (once, here: ~10 ms) and make this client's instruments, if it is installed."""
