@@ -11,20 +11,20 @@ from typing import Any
 
 import httpx
 
+from ._generation import TextGeneration
 from ._http.engine import Engine
 from ._http.proxies import proxy_for
 from ._http.transport import Transport
 from ._model_management import ModelManagement
 from ._protocol.calls import Call, Reply
 from ._protocol.chat_request import build_chat_call
-from ._protocol.chat_response import StreamAssembler, parse_chat_response
+from ._protocol.chat_response import StreamAssembler, parse_chat_response, raise_unless_done
 from ._protocol.embed import EmbedPart, build_embed_calls, combine_embed_parts, parse_embed_part
-from ._protocol.generate import GenerateStream, build_generate_call, parse_generate
 from ._protocol.json_lines import parse_json
 from ._resilience.routing import HostPool
+from ._telemetry import Record, Telemetry
 from .config import OllamaConfig
 from .errors import StreamError
-from .generation import GenerateRequest, GenerateResponse
 from .types import EmbeddingsRequest, EmbeddingsResponse, LLMRequest, LLMResponse, StreamingChunk, TokenUsage
 
 __all__ = ["OllamaClient"]
@@ -32,7 +32,7 @@ __all__ = ["OllamaClient"]
 logger = logging.getLogger("cb_ollama_integrations")
 
 
-class OllamaClient(ModelManagement):
+class OllamaClient(TextGeneration, ModelManagement):
     """Talks to one Ollama host, or routes over several (`config.base_urls`) with breakers and failover.
 
     Every network method has an async twin named with an `a` prefix. Sync and async calls share the
@@ -43,7 +43,9 @@ class OllamaClient(ModelManagement):
             print(reply.choices[0].message.content)
 
     `transport`/`async_transport` replace the network (httpx's seam) and `sleep`/`asleep` the retry backoff
-    waits, for tests and benchmarks.
+    waits, for tests and benchmarks. With OpenTelemetry installed (the `otel` extra), every chat and
+    embeddings call is a GenAI span with metrics, sent to `tracer_provider`/`meter_provider` (default: the
+    global ones); see the README's "Observability".
     """
 
     def __init__(
@@ -54,8 +56,12 @@ class OllamaClient(ModelManagement):
         async_transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         asleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        tracer_provider: Any = None,
+        meter_provider: Any = None,
     ) -> None:
         self.config = config if config is not None else OllamaConfig()
+        self._telemetry = Telemetry(self.config.hosts, tracer_provider=tracer_provider,
+                                    meter_provider=meter_provider)
         self._pool = HostPool(self.config)
         self._transport = Transport(self.config, transport=transport, async_transport=async_transport)
         self._engine = Engine(self._pool, self._transport, sleep=sleep, asleep=asleep,
@@ -104,26 +110,25 @@ class OllamaClient(ModelManagement):
             self._check_truncation(request, chunk.model, chunk.choices[0].finish_reason, chunk.usage)
         return chunk
 
-    @staticmethod
-    def _stream_broke(assembler: StreamAssembler | GenerateStream, exc: StreamError) -> None:
-        """Re-raise a broken stream with what arrived; after the done line the answer is whole: no error."""
-        if assembler.done:
-            logger.debug("the stream broke after its done line (answer complete): %s", exc)
-            return
-        exc.partial_content = exc.partial_content or assembler.partial_content
-        raise exc
-
     def chat_completion(self, request: LLMRequest, api_key: str | None = None) -> LLMResponse:
         """Send a chat request and return the whole answer (`stream: false` on the wire).
 
         Raises: NetworkError, LLMTimeoutError, ModelNotFoundError, InvalidRequestError, ServerError,
         CircuitOpenError, ParseError (see `cb_ollama_integrations.errors`).
         """
-        return self._chat_result(request, self._engine.send(self._chat_call(request, False, api_key)))
+        call = self._chat_call(request, False, api_key)
+        with self._telemetry.start("chat", call) as record:
+            response = self._chat_result(request, self._engine.send(call, record))
+            record.chat_answer(response)
+        return response
 
     async def achat_completion(self, request: LLMRequest, api_key: str | None = None) -> LLMResponse:
         """Async twin of `chat_completion`."""
-        return self._chat_result(request, await self._engine.asend(self._chat_call(request, False, api_key)))
+        call = self._chat_call(request, False, api_key)
+        with self._telemetry.start("chat", call) as record:
+            response = self._chat_result(request, await self._engine.asend(call, record))
+            record.chat_answer(response)
+        return response
 
     def chat_completion_stream(self, request: LLMRequest, api_key: str | None = None) -> Iterator[StreamingChunk]:
         """Stream a chat answer chunk by chunk; the final chunk carries usage and `finish_reason`.
@@ -133,69 +138,35 @@ class OllamaClient(ModelManagement):
         the final (done) chunk is not an error: the answer is complete. Closing the iterator early closes the
         connection (the server stops generating).
         """
+        call = self._chat_call(request, True, api_key)
         assembler = StreamAssembler(keep_chars=self.config.stream_keep_chars)
-        try:
-            for host, line in self._engine.stream(self._chat_call(request, True, api_key)):
-                assembler.host = host
-                yield self._finished(request, assembler.feed(parse_json(line, url=host)))
-        except StreamError as exc:
-            self._stream_broke(assembler, exc)
-        assembler.finish()
+        with self._telemetry.start("chat", call) as record:
+            try:
+                for host, line in self._engine.stream(call, record):
+                    assembler.host = host
+                    chunk = self._finished(request, assembler.feed(parse_json(line, url=host)))
+                    record.chunk(chunk)
+                    yield chunk
+            except StreamError as exc:
+                raise_unless_done(assembler, exc)
+            assembler.finish()
 
     async def achat_completion_stream(
         self, request: LLMRequest, api_key: str | None = None
     ) -> AsyncIterator[StreamingChunk]:
         """Async twin of `chat_completion_stream`."""
+        call = self._chat_call(request, True, api_key)
         assembler = StreamAssembler(keep_chars=self.config.stream_keep_chars)
-        try:
-            async for host, line in self._engine.astream(self._chat_call(request, True, api_key)):
-                assembler.host = host
-                yield self._finished(request, assembler.feed(parse_json(line, url=host)))
-        except StreamError as exc:
-            self._stream_broke(assembler, exc)
-        assembler.finish()
-
-    # -- generate -------------------------------------------------------------------------------------
-    def _generate_call(self, request: GenerateRequest, stream: bool, api_key: str | None) -> Call:
-        return build_generate_call(request, self.config, stream=stream, api_key=api_key)
-
-    def generate(self, request: GenerateRequest, api_key: str | None = None) -> GenerateResponse:
-        """Complete one prompt via POST /api/generate (`suffix` for fill-in-the-middle); the whole answer.
-
-        Same routing, retries, breakers and errors as `chat_completion`; a model whose template cannot
-        insert raises InvalidRequestError for a `suffix`.
-        """
-        reply = self._engine.send(self._generate_call(request, False, api_key))
-        return parse_generate(reply.data, response_id=f"gen-{request.id}", host=reply.host)
-
-    async def agenerate(self, request: GenerateRequest, api_key: str | None = None) -> GenerateResponse:
-        """Async twin of `generate`."""
-        reply = await self._engine.asend(self._generate_call(request, False, api_key))
-        return parse_generate(reply.data, response_id=f"gen-{request.id}", host=reply.host)
-
-    def generate_stream(self, request: GenerateRequest, api_key: str | None = None) -> Iterator[GenerateResponse]:
-        """Stream a /api/generate answer; the last chunk (`done`) carries usage, metrics and `context`."""
-        state = GenerateStream()
-        try:
-            for host, line in self._engine.stream(self._generate_call(request, True, api_key)):
-                state.host = host
-                yield state.feed(parse_json(line, url=host))
-        except StreamError as exc:
-            self._stream_broke(state, exc)
-        state.finish()
-
-    async def agenerate_stream(
-        self, request: GenerateRequest, api_key: str | None = None
-    ) -> AsyncIterator[GenerateResponse]:
-        """Async twin of `generate_stream`."""
-        state = GenerateStream()
-        try:
-            async for host, line in self._engine.astream(self._generate_call(request, True, api_key)):
-                state.host = host
-                yield state.feed(parse_json(line, url=host))
-        except StreamError as exc:
-            self._stream_broke(state, exc)
-        state.finish()
+        with self._telemetry.start("chat", call) as record:
+            try:
+                async for host, line in self._engine.astream(call, record):
+                    assembler.host = host
+                    chunk = self._finished(request, assembler.feed(parse_json(line, url=host)))
+                    record.chunk(chunk)
+                    yield chunk
+            except StreamError as exc:
+                raise_unless_done(assembler, exc)
+            assembler.finish()
 
     # -- embeddings -----------------------------------------------------------------------------------
     def embeddings(self, request: EmbeddingsRequest, api_key: str | None = None) -> EmbeddingsResponse:
@@ -205,8 +176,13 @@ class OllamaClient(ModelManagement):
         nothing.
         """
         calls = build_embed_calls(request, self.config, api_key)
-        parts = [parse_embed_part(start, call, self._engine.send(call)) for start, call in calls]
-        return combine_embed_parts(request, self.config, parts)
+        if not calls:
+            return combine_embed_parts(request, self.config, [])
+        with self._telemetry.start("embeddings", calls[0][1]) as record:
+            parts = [parse_embed_part(start, call, self._engine.send(call, record)) for start, call in calls]
+            response = combine_embed_parts(request, self.config, parts)
+            record.embeddings_answer(response)
+        return response
 
     async def aembeddings(
         self, request: EmbeddingsRequest, api_key: str | None = None, *, concurrency: int = 1
@@ -214,13 +190,18 @@ class OllamaClient(ModelManagement):
         """Async twin of `embeddings`; up to `concurrency` batches are in flight at once."""
         limit = asyncio.Semaphore(max(1, concurrency))
 
-        async def one(start: int, call: Call) -> EmbedPart:
+        async def one(start: int, call: Call, record: Record) -> EmbedPart:
             async with limit:
-                return parse_embed_part(start, call, await self._engine.asend(call))
+                return parse_embed_part(start, call, await self._engine.asend(call, record))
 
         calls = build_embed_calls(request, self.config, api_key)
-        parts = list(await asyncio.gather(*(one(start, call) for start, call in calls)))
-        return combine_embed_parts(request, self.config, parts)
+        if not calls:
+            return combine_embed_parts(request, self.config, [])
+        with self._telemetry.start("embeddings", calls[0][1]) as record:
+            parts = list(await asyncio.gather(*(one(start, call, record) for start, call in calls)))
+            response = combine_embed_parts(request, self.config, parts)
+            record.embeddings_answer(response)
+        return response
 
     # -- lifecycle --------------------------------------------------------------------------------------
     def close(self) -> None:

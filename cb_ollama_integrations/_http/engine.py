@@ -17,12 +17,14 @@ import httpx
 
 from .._protocol.calls import PING, Call, Reply
 from .._protocol.json_lines import LineSplitter
+from .._resilience.attempts import NO_OBSERVER, AttemptObserver
 from .._resilience.deadline import Deadline
 from .._resilience.routing import CallPlan, Host, HostPool
 from ..errors import LLMError, StreamError
 from .body import aread_body, read_body
 from .deadline import bounded_by
 from .errors import map_httpx_errors
+from .probe import RootProbes
 from .replies import check_response, decode_reply, log_request, whole_last_line
 from .transport import Transport
 
@@ -32,7 +34,7 @@ logger = logging.getLogger("cb_ollama_integrations")
 _T = TypeVar("_T")
 
 
-class Engine:
+class Engine(RootProbes):
     """Routes calls over the host pool, sync or async, with retries, failover and breakers.
 
     `sleep`/`asleep` wait between retries; tests inject recorders so retry delays cost no time.
@@ -46,8 +48,9 @@ class Engine:
         self.pool, self.transport = pool, transport
         self._sleep, self._asleep = sleep, asleep
 
-    def _plan(self, call: Call) -> CallPlan:
-        return self.pool.plan(call.model, pinned=call.host, warms_model=call.warms_model, resend=call.resend)
+    def _plan(self, call: Call, observer: AttemptObserver) -> CallPlan:
+        return self.pool.plan(call.model, pinned=call.host, warms_model=call.warms_model, resend=call.resend,
+                              observer=observer)
 
     def _request(self, client: httpx.Client | httpx.AsyncClient, call: Call, host: Host, body: bytes | None, *,
                  deadline: Deadline, headers: dict[str, str] | None = None) -> httpx.Request:
@@ -61,8 +64,10 @@ class Engine:
     # _route and _aroute: one loop shape, the async twin only awaits. Ask the plan for a host, make one
     # attempt, and report it: success returns; an LLMError is `failed` (which re-raises when nothing is left
     # to try, else says how long to wait); anything else (cancellation) is `abandoned` and propagates.
-    def _route(self, call: Call, once: Callable[[CallPlan, Host, Call, bytes | None], _T]) -> tuple[Host, _T]:
-        plan, body = self._plan(call), call.body()
+    # The plan reports each outcome to `observer` (telemetry).
+    def _route(self, call: Call, once: Callable[[CallPlan, Host, Call, bytes | None], _T],
+               observer: AttemptObserver = NO_OBSERVER) -> tuple[Host, _T]:
+        plan, body = self._plan(call, observer), call.body()
         while True:
             host = plan.next_host()
             try:
@@ -80,9 +85,10 @@ class Engine:
                 self._sleep(delay)
 
     async def _aroute(
-        self, call: Call, once: Callable[[CallPlan, Host, Call, bytes | None], Awaitable[_T]]
+        self, call: Call, once: Callable[[CallPlan, Host, Call, bytes | None], Awaitable[_T]],
+        observer: AttemptObserver = NO_OBSERVER,
     ) -> tuple[Host, _T]:
-        plan, body = self._plan(call), call.body()
+        plan, body = self._plan(call, observer), call.body()
         while True:
             host = plan.next_host()
             try:
@@ -99,61 +105,14 @@ class Engine:
             if delay > 0:
                 await self._asleep(delay)
 
-    # -- GET / : health checks and "ping" half-open probes, bounded by the ping timeout as a deadline ------
-    def _get_root(self, client: httpx.Client, host: Host, headers: dict[str, str] | None = None) -> None:
-        url, started, deadline = host.url + "/", time.perf_counter(), self.transport.ping_deadline()
-        with map_httpx_errors(url, self.timeout_setting), bounded_by(deadline):
-            request = self._request(client, PING, host, None, deadline=deadline, headers=headers)
-            response = client.send(request, stream=True)
-            try:
-                body = read_body(response, self.max_body_bytes, deadline, url)
-            finally:
-                response.close()
-        check_response(PING, url, response, body, started)
-
-    async def _aget_root(
-        self, client: httpx.AsyncClient, host: Host, headers: dict[str, str] | None = None
-    ) -> None:
-        url, started, deadline = host.url + "/", time.perf_counter(), self.transport.ping_deadline()
-        with map_httpx_errors(url, self.timeout_setting), bounded_by(deadline):
-            request = self._request(client, PING, host, None, deadline=deadline, headers=headers)
-            response = await client.send(request, stream=True)
-            try:
-                body = await aread_body(response, self.max_body_bytes, deadline, url)
-            finally:
-                await response.aclose()
-        check_response(PING, url, response, body, started)
-
-    def ping(self, host_url: str, headers: dict[str, str] | None = None) -> bool:
-        """GET / on one host, outside routing (never raises); the answer feeds that host's breaker."""
-        host = self.pool.host(host_url)
-        try:
-            self._get_root(self.transport.sync, host, headers)
-        except LLMError:
-            host.breaker.record_failure()
-            return False
-        host.breaker.record_success()
-        return True
-
-    async def aping(self, host_url: str, headers: dict[str, str] | None = None) -> bool:
-        """Async twin of `ping`."""
-        host = self.pool.host(host_url)
-        try:
-            await self._aget_root(await self.transport.async_client(), host, headers)
-        except LLMError:
-            host.breaker.record_failure()
-            return False
-        host.breaker.record_success()
-        return True
-
     # -- non-streaming --------------------------------------------------------------------------------
-    def send(self, call: Call) -> Reply:
-        """Send `call` and return its decoded reply (sync)."""
-        return self._route(call, self._send_once)[1]
+    def send(self, call: Call, observer: AttemptObserver = NO_OBSERVER) -> Reply:
+        """Send `call` and return its decoded reply (sync); `observer` hears about every attempt."""
+        return self._route(call, self._send_once, observer)[1]
 
-    async def asend(self, call: Call) -> Reply:
+    async def asend(self, call: Call, observer: AttemptObserver = NO_OBSERVER) -> Reply:
         """Send `call` and return its decoded reply (async)."""
-        return (await self._aroute(call, self._asend_once))[1]
+        return (await self._aroute(call, self._asend_once, observer))[1]
 
     # Read as a stream so the body is bounded (max_body_bytes, decoded; the deadline); once a 2xx status line
     # arrived the plan knows the answer started: a failure after it is never sent again.
@@ -186,9 +145,9 @@ class Engine:
         return decode_reply(call, url, host.url, response, body=raw, started=started, bodies=self.log_bodies)
 
     # -- streaming: retries and failover happen only before the first byte ----------------------------
-    def stream(self, call: Call) -> Iterator[tuple[str, bytes]]:
+    def stream(self, call: Call, observer: AttemptObserver = NO_OBSERVER) -> Iterator[tuple[str, bytes]]:
         """Yield (host URL, NDJSON line) pairs of a streamed answer (sync)."""
-        host, response = self._route(call, self._open_stream)
+        host, response = self._route(call, self._open_stream, observer)
         url, splitter = str(response.url), LineSplitter(url=str(response.url))
         try:
             with self._mid_stream(host, url):
@@ -198,9 +157,9 @@ class Engine:
         finally:
             response.close()
 
-    async def astream(self, call: Call) -> AsyncIterator[tuple[str, bytes]]:
+    async def astream(self, call: Call, observer: AttemptObserver = NO_OBSERVER) -> AsyncIterator[tuple[str, bytes]]:
         """Yield (host URL, NDJSON line) pairs of a streamed answer (async)."""
-        host, response = await self._aroute(call, self._aopen_stream)
+        host, response = await self._aroute(call, self._aopen_stream, observer)
         url, splitter = str(response.url), LineSplitter(url=str(response.url))
         try:
             with self._mid_stream(host, url):

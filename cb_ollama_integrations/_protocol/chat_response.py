@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import StreamError
 from ..types import LLMResponse, StreamingChunk, ToolCall
@@ -20,7 +21,9 @@ from .validators import (
     text_list,
 )
 
-__all__ = ["StreamAssembler", "parse_chat_response"]
+__all__ = ["StreamAssembler", "parse_chat_response", "raise_unless_done"]
+
+logger = logging.getLogger("cb_ollama_integrations")
 
 
 def _parse_tool_calls(raw: object, first_position: int, url: str | None) -> list[ToolCall] | None:
@@ -183,3 +186,21 @@ class StreamAssembler:
                 url=self.url,
                 partial_content=self.partial_content,
             )
+
+
+class StreamState(Protocol):
+    """What a stream parser knows when its connection breaks (StreamAssembler, GenerateStream)."""
+
+    done: bool
+
+    @property
+    def partial_content(self) -> str: ...
+
+
+def raise_unless_done(state: StreamState, exc: StreamError) -> None:
+    """Re-raise a broken stream with what arrived; after the done line the answer is whole: no error."""
+    if state.done:
+        logger.debug("the stream broke after its done line (answer complete): %s", exc)
+        return
+    exc.partial_content = exc.partial_content or state.partial_content
+    raise exc

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..catalog import normalize_model_name
 from ..config import OllamaConfig, RoutingStrategy
 from ..errors import CircuitOpenError, LLMError, LLMTimeoutError, NetworkError
+from .attempts import NO_OBSERVER, AttemptObserver, Outcome
 from .breaker import CircuitBreaker, CircuitState
 from .deadline import Deadline
 from .retry import RetryPolicy
@@ -92,13 +93,14 @@ class HostPool:
         return sorted(hosts, key=lambda h: (h.failing, key not in h.loaded_models))  # COST_OPTIMIZED
 
     def plan(self, model: str | None, pinned: str | None = None, *, warms_model: bool = False,
-             resend: bool = True) -> CallPlan:
+             resend: bool = True, observer: AttemptObserver = NO_OBSERVER) -> CallPlan:
         """A fresh plan for one request (`pinned`: only that host, e.g. a per-host health check).
 
         `warms_model`: a success leaves `model` loaded on the host (chat/embed), which COST_OPTIMIZED uses.
         `resend=False` (pull and other management calls): never sent twice, only retried when nothing was sent.
+        `observer` hears how every attempt ended (telemetry).
         """
-        return CallPlan(self, model, pinned, warms_model=warms_model, resend=resend)
+        return CallPlan(self, model, pinned, warms_model=warms_model, resend=resend, observer=observer)
 
     def states(self) -> dict[str, CircuitState]:
         """Breaker snapshots by host URL."""
@@ -115,12 +117,14 @@ class CallPlan:
 
     Pure bookkeeping around the I/O done by the engine: `next_host()` before an attempt, then exactly one of
     `succeeded()`, `failed()` (returns how long to wait before the next attempt, or re-raises the error) or
-    `abandoned()` (the attempt was cancelled or raised something that is not an LLMError).
+    `abandoned()` (the attempt was cancelled or raised something that is not an LLMError). Each of them, and
+    each breaker rejection, is reported to the `observer` with its `Outcome`.
     """
 
     def __init__(self, pool: HostPool, model: str | None, pinned: str | None = None, *,
-                 warms_model: bool = False, resend: bool = True) -> None:
+                 warms_model: bool = False, resend: bool = True, observer: AttemptObserver = NO_OBSERVER) -> None:
         self.pool = pool
+        self.observer = observer
         self.model = model
         self.warms_model = warms_model
         self.resend = resend
@@ -146,6 +150,7 @@ class CallPlan:
             try:
                 self.probing = host.breaker.admit()
             except CircuitOpenError as exc:
+                self.observer.attempt_ended(host, Outcome.CIRCUIT_OPEN, probe=False, error=exc, delay=0.0)
                 first_error = first_error or exc
                 continue
             self.tried.add(host.url)
@@ -176,14 +181,28 @@ class CallPlan:
         host.observe_latency(self.pool.clock() - self.attempt_started)
         if self.model and self.warms_model:
             host.loaded_models.add(normalize_model_name(self.model))
+        self.observer.attempt_ended(host, Outcome.OK, probe=self.probing, error=None, delay=0.0)
 
     def abandoned(self, host: Host) -> None:
         """The attempt ended without an answer (cancelled, interrupted): it says nothing about the host."""
         self.pool.count_in_flight(host, -1)
         if self.probing:
             host.breaker.release_probe()
+        self.observer.attempt_ended(host, Outcome.ABANDONED, probe=self.probing, error=None, delay=0.0)
 
     def failed(self, host: Host, exc: LLMError) -> float:
+        """Record a failed attempt and report its outcome; see `_failed`."""
+        try:
+            delay = self._failed(host, exc)
+        except LLMError:
+            outcome = Outcome.FAILED if self.pool.policy.is_host_failure(exc) else Outcome.CALLER_ERROR
+            self.observer.attempt_ended(host, outcome, probe=self.probing, error=exc, delay=0.0)
+            raise
+        outcome = Outcome.RETRY if delay > 0 or not self.tried else Outcome.FAILOVER
+        self.observer.attempt_ended(host, outcome, probe=self.probing, error=exc, delay=delay)
+        return delay
+
+    def _failed(self, host: Host, exc: LLMError) -> float:
         """Record a failed attempt; return seconds to wait before the next one, or re-raise `exc`.
 
         A caller error (400, 404, bad JSON) is raised at once: the host is healthy, the request is not. A

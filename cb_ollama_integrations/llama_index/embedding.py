@@ -10,6 +10,7 @@ from pydantic import Field
 from ..catalog import embedding_instructions
 from ..types import EmbeddingsRequest
 from ._config import LlamaIndexConnection
+from ._events import exception_event
 
 __all__ = ["CBOllamaEmbedding"]
 
@@ -67,11 +68,15 @@ class CBOllamaEmbedding(BaseEmbedding, LlamaIndexConnection):
         )
 
     def _embed(self, texts: list[str], prefix: str) -> list[Embedding]:
-        return [item.embedding for item in self.client.embeddings(self._request(texts, prefix)).data]
+        request = self._request(texts, prefix)
+        with exception_event():
+            response = self.client.embeddings(request)
+        return [item.embedding for item in response.data]
 
     async def _aembed(self, texts: list[str], prefix: str) -> list[Embedding]:
         request = self._request(texts, prefix)
-        response = await self.client.aembeddings(request, concurrency=self.num_workers or 1)
+        with exception_event():
+            response = await self.client.aembeddings(request, concurrency=self.num_workers or 1)
         return [item.embedding for item in response.data]
 
     def _get_query_embedding(self, query: str) -> Embedding:

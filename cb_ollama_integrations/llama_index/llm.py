@@ -30,6 +30,7 @@ from ..model_info import ModelInfo
 from ..types import LLMRequest
 from ._config import LlamaIndexConnection
 from ._convert import StreamAccumulator, chat_response, to_core_messages
+from ._events import exception_event
 from ._request import TOP_LEVEL_KEYS, build_request
 from ._structured import StructuredOutputMixin
 from ._tools import ToolCallingMixin, required_tool_format, tool_name
@@ -129,13 +130,15 @@ class CBOllama(StructuredOutputMixin, ToolCallingMixin, LlamaIndexConnection):
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Send the conversation and return the whole answer."""
         request, forced = self._request(messages, kwargs)
-        return chat_response(self.client.chat_completion(request), forced_tools=forced)
+        with exception_event():
+            return chat_response(self.client.chat_completion(request), forced_tools=forced)
 
     @llm_chat_callback()
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Async twin of `chat`."""
         request, forced = self._request(messages, kwargs)
-        return chat_response(await self.client.achat_completion(request), forced_tools=forced)
+        with exception_event():
+            return chat_response(await self.client.achat_completion(request), forced_tools=forced)
 
     @llm_chat_callback()
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:

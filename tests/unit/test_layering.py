@@ -4,13 +4,15 @@
     data        errors, model_info, catalog, types, generation, config, tool_choice
     protocol    _protocol/                    pure request building and parsing   } siblings: neither
     resilience  _resilience/                  pure breaker, retry, routing policy } imports the other
+    telemetry   _telemetry/                   OpenTelemetry spans and metrics (imported lazily, never httpx)
     http        _http/                        httpx: transport, error mapping, engine
-    client      client, _model_management, _functions, registry
+    client      client, _model_management, _generation, _functions, registry
     adapters    _adapters/, langchain/, llama_index/, cli/, testing, __main__
 
 A module may import its own floor or any floor below, never one above; nothing imports the package root
 (`cb_ollama_integrations/__init__.py` only re-exports). Only `_http/` and `client.py` import httpx; nothing
-below the adapters imports a framework; the adapters import only public core modules (and `_adapters/`).
+below the adapters imports a framework; only `_telemetry/` imports OpenTelemetry; the adapters import only
+public core modules (and `_adapters/`).
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ FLOORS: dict[str, tuple[int, frozenset[str]]] = {
     "data": (1, frozenset({"errors", "model_info", "catalog", "types", "generation", "config", "tool_choice"})),
     "protocol": (2, frozenset({"_protocol"})),
     "resilience": (2, frozenset({"_resilience"})),
-    "http": (3, frozenset({"_http"})),
-    "client": (4, frozenset({"client", "_model_management", "_functions", "registry"})),
-    "adapters": (5, frozenset({"_adapters", "langchain", "llama_index", "cli", "testing", "__main__"})),
+    "telemetry": (3, frozenset({"_telemetry"})),
+    "http": (4, frozenset({"_http"})),
+    "client": (5, frozenset({"client", "_model_management", "_generation", "_functions", "registry"})),
+    "adapters": (6, frozenset({"_adapters", "langchain", "llama_index", "cli", "testing", "__main__"})),
 }
 FRAMEWORKS = frozenset({"langchain_core", "llama_index", "rich"})
 HTTPX_ALLOWED = frozenset({"_http", "client"})
@@ -119,6 +122,8 @@ def test_httpx_and_frameworks_stay_on_their_floors(path: Path) -> None:
         assert top in HTTPX_ALLOWED, f"{_id(path)} imports httpx: only _http/ and client.py may"
     if externals & FRAMEWORKS:
         assert floor_of(top) == "adapters", f"{_id(path)} imports a framework below the adapter floor"
+    if "opentelemetry" in externals:
+        assert top == "_telemetry", f"{_id(path)} imports OpenTelemetry: only _telemetry/ may"
     if "langchain_core" in externals:
         assert top == "langchain", _id(path)
     if "llama_index" in externals:

@@ -1,0 +1,71 @@
+"""The /api/generate half of OllamaClient: one prompt completed (`suffix` for fill-in-the-middle), whole or streamed.
+
+Each method reads as build (`_protocol.generate`), send (the engine), parse; its async twin differs only in the
+I/O call. A base of OllamaClient, which supplies the engine and the config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
+
+from ._protocol.chat_response import raise_unless_done
+from ._protocol.generate import GenerateStream, build_generate_call, parse_generate
+from ._protocol.json_lines import parse_json
+from .errors import StreamError
+from .generation import GenerateRequest, GenerateResponse
+
+if TYPE_CHECKING:
+    from ._http.engine import Engine
+    from ._protocol.calls import Call
+    from .config import OllamaConfig
+
+__all__ = ["TextGeneration"]
+
+
+class TextGeneration:
+    """generate / agenerate and their streams (a base of OllamaClient)."""
+
+    config: OllamaConfig
+    _engine: Engine
+
+    def _generate_call(self, request: GenerateRequest, stream: bool, api_key: str | None) -> Call:
+        return build_generate_call(request, self.config, stream=stream, api_key=api_key)
+
+    def generate(self, request: GenerateRequest, api_key: str | None = None) -> GenerateResponse:
+        """Complete one prompt via POST /api/generate (`suffix` for fill-in-the-middle); the whole answer.
+
+        Same routing, retries, breakers and errors as `chat_completion`; a model whose template cannot
+        insert raises InvalidRequestError for a `suffix`.
+        """
+        reply = self._engine.send(self._generate_call(request, False, api_key))
+        return parse_generate(reply.data, response_id=f"gen-{request.id}", host=reply.host)
+
+    async def agenerate(self, request: GenerateRequest, api_key: str | None = None) -> GenerateResponse:
+        """Async twin of `generate`."""
+        reply = await self._engine.asend(self._generate_call(request, False, api_key))
+        return parse_generate(reply.data, response_id=f"gen-{request.id}", host=reply.host)
+
+    def generate_stream(self, request: GenerateRequest, api_key: str | None = None) -> Iterator[GenerateResponse]:
+        """Stream a /api/generate answer; the last chunk (`done`) carries usage, metrics and `context`."""
+        state = GenerateStream()
+        try:
+            for host, line in self._engine.stream(self._generate_call(request, True, api_key)):
+                state.host = host
+                yield state.feed(parse_json(line, url=host))
+        except StreamError as exc:
+            raise_unless_done(state, exc)
+        state.finish()
+
+    async def agenerate_stream(
+        self, request: GenerateRequest, api_key: str | None = None
+    ) -> AsyncIterator[GenerateResponse]:
+        """Async twin of `generate_stream`."""
+        state = GenerateStream()
+        try:
+            async for host, line in self._engine.astream(self._generate_call(request, True, api_key)):
+                state.host = host
+                yield state.feed(parse_json(line, url=host))
+        except StreamError as exc:
+            raise_unless_done(state, exc)
+        state.finish()
