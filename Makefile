@@ -32,7 +32,7 @@ docs-serve: install
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 lint: install
-	$(BIN)/ruff check cb_ollama_integrations tests examples benchmarks
+	$(BIN)/ruff check cb_ollama_integrations tests examples benchmarks scripts/check_package.py
 	$(BIN)/mypy
 
 # Re-record every cassette against a real Ollama v0.24.0 built from source (scripts/ollama-server).
