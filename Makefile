@@ -26,10 +26,10 @@ package: install
 
 # The documentation site, built offline; --strict turns a broken link or reference into a failure.
 docs: install
-	$(BIN)/mkdocs build --strict --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 docs-serve: install
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 lint: install
 	$(BIN)/ruff check cb_ollama_integrations tests examples benchmarks scripts/check_package.py
