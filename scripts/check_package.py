@@ -37,9 +37,13 @@ for module, extra in [("cb_ollama_integrations.langchain", "langchain"),
         assert f"pip install 'cb-ollama-integrations[{extra}]'" in str(exc), (module, str(exc))
     else:
         sys.exit(f"{module} imported without its framework")
+# The command's package imports without rich, so that `cb-ollama` can say what to install instead of a traceback.
+import contextlib, io
 from cb_ollama_integrations.cli import main
-code = main(["doctor"])
-assert code == 2, code
+said = io.StringIO()
+with contextlib.redirect_stderr(said):
+    code = main(["doctor"])
+assert code == 2 and "pip install 'cb-ollama-integrations[cli]'" in said.getvalue(), (code, said.getvalue())
 print("missing extras are named")
 """
 

@@ -88,11 +88,13 @@ def test_snippet_runs(snippet: Snippet, ollama_url: str, monkeypatch: pytest.Mon
     # while recording, the replayed localhost:11434 otherwise).
     monkeypatch.setenv("OLLAMA_BASE_URL", ollama_url)
     namespace: dict[str, Any] = {"__name__": "__snippet__"}
-    exec(compile(snippet.code, f"{snippet.where}:{snippet.label}", "exec"), namespace)
-    # A snippet's LangChain/LlamaIndex objects keep their connection pool until collected, as in a user's
-    # script; collected here, so that (while recording, with real sockets) no other test sees the warning.
-    namespace.clear()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
+    try:
+        exec(compile(snippet.code, f"{snippet.where}:{snippet.label}", "exec"), namespace)
+    finally:
+        # A snippet's LangChain/LlamaIndex objects keep their connection pool until collected, as in a user's
+        # script; collected here, so that (while recording, with real sockets) no other test sees the warning.
+        namespace.clear()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            gc.collect()
     assert capsys.readouterr().out.strip(), "a snippet shows its result"
