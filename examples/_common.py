@@ -61,10 +61,11 @@ def session(name: str, options: argparse.Namespace, *, recorded_model: str, embe
     """
     base_url = OllamaConfig.from_env(base_url=options.base_url).base_url
     path = CASSETTES / f"{name}.yaml"
-    if options.record or options.live or (not options.replay and check_availability(base_url, timeout=1.0)):
+    answers = not options.replay and check_availability(base_url, timeout=1.0)
+    if options.record or options.live or answers:
         models = [options.model, options.embed_model] if embeddings else [options.model]
         print(f"[live] Ollama at {base_url}, models {' and '.join(models)}", flush=True)
-        if not check_availability(base_url, timeout=2.0):
+        if not answers:
             raise ExampleStop(f"no Ollama answered at {base_url}",
                               "start it with `ollama serve`, or point --base-url (or OLLAMA_BASE_URL) at it; "
                               "without --live or --record the example replays its recording")
