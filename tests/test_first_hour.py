@@ -6,14 +6,19 @@ an expected failure must end in one line (plus a hint where there is advice), ex
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from _first_hour_fake import FakeOllama
+
+from cb_ollama_integrations.errors import CircuitOpenError, LLMError, LLMTimeoutError, ModelNotFoundError
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ["failover.py", "lcel_chain.py", "llamaindex_query_engine.py", "ollama_provider_test.py",
@@ -105,3 +110,39 @@ def test_debug_shows_the_traceback() -> None:
     assert result.returncode == 1
     assert "Traceback (most recent call last)" in result.stderr
     assert "ModelNotFoundError" in result.stderr.splitlines()[-1]
+
+
+def failures_module() -> ModuleType:
+    """examples/_failures.py, imported as the examples import it (they run with examples/ on sys.path)."""
+    spec = importlib.util.spec_from_file_location("_example_failures", ROOT / "examples" / "_failures.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("error", "said", "hint"), [
+    (LLMTimeoutError("read timeout talking to http://127.0.0.1:1/api/chat", phase="read"),
+     "read timeout talking to http://127.0.0.1:1/api/chat", "a first request can wait for the model to load"),
+    (CircuitOpenError("circuit open for http://127.0.0.1:1", host="http://127.0.0.1:1", state="open",
+                      retry_after=29.6), "circuit open for http://127.0.0.1:1", "it is tried again in 30s"),
+    (ModelNotFoundError('model "m" not found, try pulling it first: pull it with `ollama pull m`', model="m",
+                        status_code=404), "model 'm' is not installed on the server", "`ollama pull m`"),
+])
+def test_each_expected_failure_is_one_line_and_a_hint(error: LLMError, said: str, hint: str,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    failures = failures_module()
+
+    def main() -> int:
+        raise error
+
+    assert failures.run(main, argv=[]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == f"error: {said}" and lines[1].startswith("hint: ") and hint in lines[1] and len(lines) == 2
+    package_logger, root_handlers = logging.getLogger("cb_ollama_integrations"), list(logging.getLogger().handlers)
+    try:
+        with pytest.raises(type(error)):
+            failures.run(main, argv=["--debug"])
+    finally:  # --debug turned the package's DEBUG logs on: leave logging as the other tests expect it
+        package_logger.setLevel(logging.NOTSET)
+        logging.getLogger().handlers[:] = root_handlers
