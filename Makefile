@@ -5,14 +5,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test demo record server stop lint bench
+.PHONY: install test demo record server stop lint bench package docs docs-serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
 install: $(BIN)/python
-	$(BIN)/pip install -q -e '.[all,dev]'
+	$(BIN)/pip install -q -e '.[all,dev,docs]'
 
 test: install
 	$(BIN)/pytest --cov=cb_ollama_integrations --cov-report=term --cov-fail-under=90 $(ARGS)
@@ -20,8 +20,19 @@ test: install
 demo: install
 	$(BIN)/python examples/rag_langchain.py $(ARGS)
 
+# Build the wheel and sdist (no warnings), twine-check them, install the wheel into a clean venv and import it.
+package: install
+	$(BIN)/python scripts/check_package.py
+
+# The documentation site, built offline; --strict turns a broken link or reference into a failure.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+docs-serve: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
 lint: install
-	$(BIN)/ruff check cb_ollama_integrations tests examples benchmarks
+	$(BIN)/ruff check cb_ollama_integrations tests examples benchmarks scripts/check_package.py
 	$(BIN)/mypy
 
 # Re-record every cassette against a real Ollama v0.24.0 built from source (scripts/ollama-server).

@@ -10,6 +10,7 @@ import sys
 import time
 
 from _common import parser, session
+from _failures import run
 
 from cb_ollama_integrations import ChatMessage, LLMRequest, OllamaClient, OllamaConfig, RoutingStrategy
 
@@ -20,7 +21,8 @@ def main() -> int:
     """Send a few requests through a pool whose first host is down, showing the breaker state."""
     options = parser(__doc__ or "", model="smollm2:135m")
     args = options.parse_args()
-    with session("failover", args, recorded_model="smollm2:135m", ignore_hosts=("127.0.0.9",)) as live:
+    with session("failover", args, recorded_model="smollm2:135m", embeddings=False,
+                 ignore_hosts=("127.0.0.9",)) as live:
         config = OllamaConfig(base_urls=[DEAD_HOST, live.base_url], routing_strategy=RoutingStrategy.FAILOVER_CHAIN,
                               default_model=live.model, breaker_failure_threshold=2, breaker_cooldown_seconds=60)
         with OllamaClient(config) as client:
@@ -35,4 +37,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 
 from _common import parser, session
+from _failures import run
 from langchain_core.callbacks import UsageMetadataCallbackHandler
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
@@ -20,7 +21,7 @@ def main() -> int:
     options = parser(__doc__ or "", model="smollm2:135m")
     options.add_argument("question", nargs="?", default="Explain in two sentences why the sea is salty.")
     args = options.parse_args()
-    with session("lcel_chain", args, recorded_model="smollm2:135m") as live:
+    with session("lcel_chain", args, recorded_model="smollm2:135m", embeddings=False) as live:
         prompt = ChatPromptTemplate.from_messages(
             [("system", "You are a concise science teacher."), ("human", "{question}")]
         )
@@ -37,4 +38,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))

@@ -10,6 +10,7 @@ import sys
 
 from _common import parser, session
 from _corpus import QUESTIONS, pages
+from _failures import run
 from llama_index.core import Document, VectorStoreIndex
 from llama_index.core.node_parser import SentenceSplitter
 
@@ -42,4 +43,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))

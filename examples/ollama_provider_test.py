@@ -14,6 +14,7 @@ import os
 import sys
 
 from _common import parser, session
+from _failures import run
 
 from cb_ollama_integrations import (
     ChatMessage,
@@ -83,4 +84,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))

@@ -11,6 +11,7 @@ import sys
 
 from _common import parser, session
 from _corpus import QUESTIONS, paragraphs
+from _failures import run
 from langchain_core.documents import Document
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.vectorstores import InMemoryVectorStore
@@ -44,4 +45,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 
 from _common import parser, session
+from _failures import run
 from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from llama_index.core.tools import FunctionTool
@@ -52,7 +53,7 @@ def main() -> int:
     options = parser(__doc__ or "", model="smollm2:135m")
     options.add_argument("question", nargs="?", default="What is 12 times 7?")
     args = options.parse_args()
-    with session("tools_agent", args, recorded_model="smollm2:135m") as live:
+    with session("tools_agent", args, recorded_model="smollm2:135m", embeddings=False) as live:
         print("LangChain:")
         print(f"  answer: {langchain_agent(args.question, live.model, live.base_url)}")
         print("LlamaIndex:")
@@ -66,4 +67,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))
