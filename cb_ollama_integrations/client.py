@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
+import pickle
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from types import TracebackType
@@ -41,6 +43,10 @@ class OllamaClient(ModelManagement):
 
     `transport`/`async_transport` replace the network (httpx's seam) and `sleep`/`asleep` the retry backoff
     waits, for tests and benchmarks.
+
+    A client pickles and deep-copies (to Ray or multiprocessing workers, into copied framework objects): the
+    copy gets the same config (secrets travel inside the pickle only) and injected seams, and builds its own
+    connection pools on first use, with fresh breakers and routing state.
     """
 
     def __init__(
@@ -59,6 +65,27 @@ class OllamaClient(ModelManagement):
                               log_bodies=self.config.log_bodies)
         self._known_models: set[str] = set()
         self._length_warned: set[str] = set()
+        # The constructor's seams as given (only those set), so a copy is built the same way.
+        seams = {"transport": transport, "async_transport": async_transport,
+                 "sleep": None if sleep is time.sleep else sleep,
+                 "asleep": None if asleep is asyncio.sleep else asleep}
+        self._seams: dict[str, Any] = {name: value for name, value in seams.items() if value is not None}
+
+    # -- copies: the config and the seams travel; pools, breakers and routing state are rebuilt ----------
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self._seams:
+            try:
+                pickle.dumps(self._seams)
+            except Exception as exc:
+                raise TypeError(
+                    f"this OllamaClient cannot be pickled: its injected {', '.join(sorted(self._seams))} "
+                    f"cannot ({exc}); pickle a client built without them (or with picklable ones)"
+                ) from exc
+        return _rebuild_client, (type(self), self.config, self._seams)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> OllamaClient:
+        # the seams (a fake network, a recording sleep) are shared, not copied: the copy talks to the same fake
+        return _rebuild_client(type(self), copy.deepcopy(self.config, memo), self._seams)
 
     def __repr__(self) -> str:
         return f"OllamaClient(hosts={list(self.config.hosts)!r}, default_model={self.config.default_model!r})"
@@ -179,3 +206,8 @@ class OllamaClient(ModelManagement):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
+
+
+def _rebuild_client(cls: type[OllamaClient], config: OllamaConfig, seams: dict[str, Any]) -> OllamaClient:
+    """The other side of a pickle or deep copy: a new client of `cls` (no pools yet, fresh breakers)."""
+    return cls(config, **seams)

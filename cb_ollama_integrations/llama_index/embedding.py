@@ -39,10 +39,15 @@ class CBOllamaEmbedding(BaseEmbedding, LlamaIndexConnection):
         default=None, description="Prefix of documents; None: the model's default."
     )
     additional_kwargs: dict[str, Any] = Field(default_factory=dict, description="Ollama options.")
+
     @classmethod
     def class_name(cls) -> str:
         """Serialization id."""
         return "CBOllamaEmbedding"
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)  # LlamaIndex's: `__init__` again with the fields (private attributes lost)
+        self._restore_injected_client(state)
 
     def _config_overrides(self) -> dict[str, Any]:
         return {"embedding_model": self.model_name, "embed_batch_size": self.embed_batch_size}
