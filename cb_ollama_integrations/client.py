@@ -83,6 +83,9 @@ class OllamaClient(ModelManagement):
                 ) from exc
         return _rebuild_client, (type(self), self.config, self._seams)
 
+    def __copy__(self) -> OllamaClient:
+        return _rebuild_client(type(self), self.config, self._seams)
+
     def __deepcopy__(self, memo: dict[int, Any]) -> OllamaClient:
         # the seams (a fake network, a recording sleep) are shared, not copied: the copy talks to the same fake
         return _rebuild_client(type(self), copy.deepcopy(self.config, memo), self._seams)

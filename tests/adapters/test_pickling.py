@@ -192,3 +192,11 @@ def test_an_adapter_over_an_unpicklable_client_refuses_instead_of_dropping_it(cl
     adapter = cls(model="m", client=OllamaClient(OllamaConfig(base_url="http://gpu-box:11434"), transport=fake))
     with pytest.raises(TypeError, match="its injected transport cannot"):
         pickle.dumps(adapter)  # LlamaIndex would otherwise drop it and build a client for localhost
+
+
+def test_a_shallow_copy_is_a_new_client_over_the_same_config_and_seams() -> None:
+    fake = httpx.MockTransport(lambda request: httpx.Response(200, text="Ollama is running"))
+    client = OllamaClient(OllamaConfig(), transport=fake)
+    duplicate = copy.copy(client)
+    assert duplicate is not client and duplicate.config is client.config
+    assert duplicate._seams["transport"] is fake and duplicate.health_check() is True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -106,3 +107,24 @@ def test_a_host_killed_mid_run_changes_nothing_in_the_output(cluster: None, tmp_
         assert survivor.embed_requests > survivor_at_kill[0]  # the run went on after the kill, on the survivor
         assert survivor.embed_requests >= len(rows) // 4 - served_before_death  # it took over the rest
     check_output(rows, tmp_path / "out")
+
+
+def run_example(*args: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("OLLAMA_")}
+    return subprocess.run([sys.executable, str(EXAMPLES / "ray_ingest.py"), *args], capture_output=True, text=True,
+                          timeout=240, env=environ, cwd=EXAMPLES.parent, check=False)
+
+
+def test_the_example_runs_on_its_fake_hosts(tmp_path: Path) -> None:
+    result = run_example("--fake", "--out", str(tmp_path / "vectors"))
+    assert result.returncode == 0, result.stderr
+    assert "embedded 15 chunks from 3 files with all-minilm over 2 host(s)" in result.stdout
+    written = read_output(tmp_path / "vectors")
+    assert [row["id"] for row in written] == list(range(15))
+    assert all(row["vector"] == pytest.approx(text_vector(row["text"]), abs=1e-7) for row in written)
+
+
+def test_without_a_live_server_the_example_says_it_needs_one() -> None:
+    result = run_example("--hosts", "http://127.0.0.1:9")
+    assert result.returncode == 1
+    assert "this example needs a live server" in result.stderr and "try --fake" in result.stderr
