@@ -11,8 +11,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# [ray] (Ray Data, for examples/ray_ingest.py and its test) adds about a minute and 250 MB to the install.
 install: $(BIN)/python
-	$(BIN)/pip install -q -e '.[all,dev,docs]'
+	$(BIN)/pip install -q -e '.[all,dev,docs,ray]'
 
 test: install
 	$(BIN)/pytest --cov=cb_ollama_integrations --cov-report=term --cov-fail-under=90 $(ARGS)
@@ -48,5 +49,5 @@ stop:
 # Benchmarks against a FAKE Ollama on loopback (8-15 min). ARGS="--quick" for a short pass;
 # ARGS="--real http://127.0.0.1:11435 --clients raw-httpx,cb-core" for W1-W3 against the real server.
 bench: install
-	$(BIN)/pip install -q -e '.[all,dev,bench]'
+	$(BIN)/pip install -q -e '.[all,dev,ray,bench]'
 	$(BIN)/python -m benchmarks.run $(ARGS)

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from ._client_copies import CopiedAsConfig
 from ._generation import TextGeneration
 from ._http.engine import Engine
 from ._http.proxies import proxy_for
@@ -32,7 +33,7 @@ __all__ = ["OllamaClient"]
 logger = logging.getLogger("cb_ollama_integrations")
 
 
-class OllamaClient(TextGeneration, ModelManagement):
+class OllamaClient(CopiedAsConfig, TextGeneration, ModelManagement):
     """Talks to one Ollama host, or routes over several (`config.base_urls`) with breakers and failover.
 
     Every network method has an async twin named with an `a` prefix. Sync and async calls share the
@@ -45,7 +46,11 @@ class OllamaClient(TextGeneration, ModelManagement):
     `transport`/`async_transport` replace the network (httpx's seam) and `sleep`/`asleep` the retry backoff
     waits, for tests and benchmarks. With OpenTelemetry installed (the `otel` extra), every chat and
     embeddings call is a GenAI span with metrics, sent to `tracer_provider`/`meter_provider` (default: the
-    global ones); see the README's "Observability".
+    global ones); see docs/observability.md.
+
+    A client pickles and deep-copies (to Ray or multiprocessing workers, into copied framework objects): the
+    copy gets the same config (secrets travel inside the pickle only) and injected seams, and builds its own
+    connection pools on first use, with fresh breakers and routing state.
     """
 
     def __init__(
@@ -69,6 +74,11 @@ class OllamaClient(TextGeneration, ModelManagement):
                               timeout_setting=self.config.timeout_setting)
         self._known_models: set[str] = set()
         self._length_warned: set[str] = set()
+        # The constructor's seams as given (only those set), so a copy is built the same way.
+        seams = {"transport": transport, "async_transport": async_transport,
+                 "sleep": None if sleep is time.sleep else sleep,
+                 "asleep": None if asleep is asyncio.sleep else asleep}
+        self._seams: dict[str, Any] = {name: value for name, value in seams.items() if value is not None}
 
     @staticmethod
     def check_config(config: OllamaConfig) -> None:

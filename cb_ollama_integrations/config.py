@@ -17,6 +17,7 @@ from ._values.urls import clean_url, host_key, merge_headers, move_url_credentia
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "EMBED_BATCH_CHARS",
     "KeepAlive",
     "KeepAliveSetting",
     "OllamaConfig",
@@ -29,6 +30,9 @@ __all__ = [
 
 DEFAULT_BASE_URL = "http://localhost:11434"
 _PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+# About 8,000 tokens per /api/embed request: one huge body holds one host while the others idle (and very
+# large batches are reported to collapse Ollama's throughput); smaller ones spread over the hosts.
+EMBED_BATCH_CHARS = 32_000
 
 
 class RoutingStrategy(str, Enum):
@@ -106,6 +110,9 @@ class OllamaConfig(DeferredModel):
         "request", description="Half-open probe: the real request, or GET / first."
     )
     embed_batch_size: int = Field(1000, ge=1, description="Texts per /api/embed request.")
+    embed_batch_chars: int = Field(
+        EMBED_BATCH_CHARS, ge=1, description="Characters per /api/embed request (a longer text goes alone)."
+    )
     max_connections: int = Field(100, ge=1, description="Connection pool size per host.")
     log_bodies: bool = Field(False, description="Also log request/response bodies at DEBUG (cut at 1,000 bytes).")
     timeout_setting: str = Field(

@@ -50,6 +50,9 @@ class Connection(BaseModel):
     an invalid field or OLLAMA_* variable fails there, naming it. Credentials (`api_key`, `headers`,
     `host_headers`, a password in a URL) are SecretStr: never shown, never serialized; a URL's password goes
     to that host only.
+
+    Pickling and `copy.deepcopy` keep the fields and an injected client (itself picklable) but not the client
+    built here: the copy builds its own on first use, with fresh connection pools and breakers.
     """
 
     model_config = ConfigDict(hide_input_in_errors=True)  # constructor input may hold secrets
@@ -167,6 +170,20 @@ class Connection(BaseModel):
             # Its sockets close when this object is garbage collected, not at interpreter exit with a warning.
             weakref.finalize(self, self._built_client.close)
         return self._built_client
+
+    def __getstate__(self) -> dict[Any, Any]:
+        if self._injected_client is not None:
+            self._injected_client.__reduce__()  # refuses clearly if its seams cannot travel (never dropped)
+        state = super().__getstate__()
+        private = state.get("__pydantic_private__")
+        if private:  # its pools hold locks and sockets: the other side builds its own client
+            state["__pydantic_private__"] = {**private, "_built_client": None}
+        return state
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Any:
+        duplicate = super().__deepcopy__(memo)
+        duplicate._built_client = None  # the copy builds its own client on first use, as after a pickle
+        return duplicate
 
     def close(self) -> None:
         """Close the client this object built (an injected client is left to its owner)."""

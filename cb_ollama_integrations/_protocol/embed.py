@@ -9,8 +9,8 @@ from ..types import EmbeddingData, EmbeddingsRequest, EmbeddingsResponse, TokenU
 from .calls import Call, Reply, bearer, refuse_unsendable
 from .validators import count, reports_malformed, vectors
 
-__all__ = ["EmbedPart", "build_embed_calls", "build_embed_payload", "combine_embed_parts", "parse_embed_part",
-           "parse_embed_vectors"]
+__all__ = ["EmbedPart", "batch_bounds", "build_embed_calls", "build_embed_payload", "combine_embed_parts",
+           "parse_embed_part", "parse_embed_vectors"]
 
 EmbedPart = tuple[list[EmbeddingData], int]  # one batch's vectors and its prompt tokens
 
@@ -31,14 +31,32 @@ def build_embed_payload(request: EmbeddingsRequest, texts: list[str], config: Ol
     return payload
 
 
+def batch_bounds(texts: list[str], max_texts: int, max_chars: int) -> list[tuple[int, int]]:
+    """(start, end) of consecutive batches of at most `max_texts` texts and `max_chars` characters in all.
+
+    A text longer than `max_chars` is a batch of its own (it is sent, never cut or dropped).
+    """
+    bounds: list[tuple[int, int]] = []
+    start = chars = 0
+    for index, text in enumerate(texts):
+        if index > start and (index - start >= max_texts or chars + len(text) > max_chars):
+            bounds.append((start, index))
+            start, chars = index, 0
+        chars += len(text)
+    if texts:
+        bounds.append((start, len(texts)))
+    return bounds
+
+
 def build_embed_calls(request: EmbeddingsRequest, config: OllamaConfig, api_key: str | None) -> list[tuple[int, Call]]:
-    """One call per batch of `config.embed_batch_size` texts, with the index of its first text."""
+    """One call per batch (at most `config.embed_batch_size` texts and `config.embed_batch_chars` characters),
+    with the index of its first text."""
     refuse_unsendable(request.user, request.metadata)
-    texts, size, model = request.texts, config.embed_batch_size, request.model or config.embedding_model
+    texts, model = request.texts, request.model or config.embedding_model
     return [
-        (start, Call("POST", "/api/embed", build_embed_payload(request, texts[start:start + size], config),
+        (start, Call("POST", "/api/embed", build_embed_payload(request, texts[start:end], config),
                      model=model, headers=bearer(api_key)))
-        for start in range(0, len(texts), size)
+        for start, end in batch_bounds(texts, config.embed_batch_size, config.embed_batch_chars)
     ]
 
 

@@ -31,6 +31,9 @@ class CBOllamaEmbeddings(EmbeddingOptionFields, LangChainConnection, Embeddings)
 
     model: str = Field(description="Model name; default OLLAMA_EMBEDDING_MODEL, else nomic-embed-text.")
     batch_size: int = Field(1000, ge=1, description="Texts per /api/embed request (10,000 texts: 10 requests).")
+    batch_chars: int | None = Field(
+        None, ge=1, description="Characters per /api/embed request; None: the config's (32,000)."
+    )
     concurrency: int = Field(4, ge=1, description="Batches in flight at once in the async methods.")
     dimensions: int | None = Field(None, ge=1, description="Truncate vectors to this many dimensions.")
     truncate: bool | None = Field(None, description="Let the server cut texts longer than the context.")
@@ -44,7 +47,8 @@ class CBOllamaEmbeddings(EmbeddingOptionFields, LangChainConnection, Embeddings)
         return with_default_model(data, "embedding_model")
 
     def _config_overrides(self) -> dict[str, Any]:
-        return {"embedding_model": self.model, "embed_batch_size": self.batch_size}
+        return {"embedding_model": self.model, "embed_batch_size": self.batch_size,
+                "embed_batch_chars": self.batch_chars}
 
     @property
     def instructions(self) -> tuple[str, str]:
@@ -69,7 +73,8 @@ class CBOllamaEmbeddings(EmbeddingOptionFields, LangChainConnection, Embeddings)
         return self._vectors(self.core_client().embeddings(self._request([text], self.instructions[0])))[0]
 
     async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
-        """Async twin of `embed_documents`; up to `concurrency` batches run at once."""
+        """Async twin of `embed_documents`; up to `concurrency` batches run at once (with several hosts and
+        `load_balanced` routing, each batch goes to the least busy healthy host)."""
         request = self._request(texts, self.instructions[1])
         return self._vectors(await self.core_client().aembeddings(request, concurrency=self.concurrency))
 

@@ -39,6 +39,10 @@ class LlamaIndexConnection(Connection):
     def _check_read_timeout(cls, value: float | None) -> float | None:
         return check_timeout(value)
 
+    def _restore_injected_client(self, state: dict[str, Any]) -> None:
+        """After LlamaIndex's unpickling (which runs `__init__` on the fields only): the injected client too."""
+        self._injected_client = (state.get("__pydantic_private__") or {}).get("_injected_client")
+
     @property
     def client(self) -> OllamaClient:
         """The core client: the one passed as `client=`, else one built on first use (no I/O before)."""

@@ -28,11 +28,15 @@ class CBOllamaEmbedding(BaseEmbedding, LlamaIndexConnection):
 
     `query_instruction`/`text_instruction` default to the model family's trained prefixes (nomic-embed-text:
     "search_query: " / "search_document: "; `catalog.EMBEDDING_INSTRUCTIONS` lists the others); pass "" to
-    switch them off. Async batches run `num_workers` at a time.
+    switch them off. Async batches run `num_workers` at a time (unset: one per host; with several hosts and
+    `load_balanced` routing each goes to the least busy healthy host).
     """
 
     model_name: str = Field(description="Embedding model (default: OLLAMA_EMBEDDING_MODEL or the config's).")
     embed_batch_size: int = Field(default=1000, gt=0, le=2048, description="Texts per /api/embed request.")
+    embed_batch_chars: int | None = Field(
+        default=None, ge=1, description="Characters per /api/embed request; None: the config's (32,000)."
+    )
     dimensions: int | None = Field(
         default=None, ge=1, description="Truncate vectors to this many dimensions."
     )
@@ -48,13 +52,19 @@ class CBOllamaEmbedding(BaseEmbedding, LlamaIndexConnection):
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Ollama options (llama-index's name: ollama_additional_kwargs)."
     )
+
     @classmethod
     def class_name(cls) -> str:
         """Serialization id."""
         return "CBOllamaEmbedding"
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)  # LlamaIndex's: `__init__` again with the fields (private attributes lost)
+        self._restore_injected_client(state)
+
     def _config_overrides(self) -> dict[str, Any]:
-        return {"embedding_model": self.model_name, "embed_batch_size": self.embed_batch_size}
+        return {"embedding_model": self.model_name, "embed_batch_size": self.embed_batch_size,
+                "embed_batch_chars": self.embed_batch_chars}
 
     @property
     def instructions(self) -> tuple[str, str]:
@@ -75,8 +85,10 @@ class CBOllamaEmbedding(BaseEmbedding, LlamaIndexConnection):
 
     async def _aembed(self, texts: list[str], prefix: str) -> list[Embedding]:
         request = self._request(texts, prefix)
+        # unset num_workers: one batch in flight per host, so several hosts share a long batch
+        workers = self.num_workers or len(self.client.config.hosts)
         with exception_event():
-            response = await self.client.aembeddings(request, concurrency=self.num_workers or 1)
+            response = await self.client.aembeddings(request, concurrency=workers)
         return [item.embedding for item in response.data]
 
     def _get_query_embedding(self, query: str) -> Embedding:

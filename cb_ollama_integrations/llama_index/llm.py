@@ -75,6 +75,10 @@ class CBOllama(StructuredOutputMixin, ToolCallingMixin, LlamaIndexConnection):
         """Serialization id."""
         return "CBOllama"
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)  # LlamaIndex's: `__init__` again with the fields (private attributes lost)
+        self._restore_injected_client(state)
+
     def _thinking_requested(self) -> bool:
         return self.thinking is not None
 

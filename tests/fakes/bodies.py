@@ -34,6 +34,7 @@ __all__ = [
     "http_date",
     "ndjson",
     "request_facts",
+    "text_vector",
 ]
 
 MODEL = "smollm2:135m"
@@ -168,12 +169,26 @@ def _vectors(dimensions: int, cache: dict[int, list[bytes]] = {}) -> list[bytes]
     return cache[dimensions]
 
 
-def embed_body(request: dict[str, Any]) -> bytes:
-    """An /api/embed answer: one unit vector of `dimensions` (default 768) floats per input."""
+def text_vector(text: str, dimensions: int = DEFAULT_DIMENSIONS) -> list[float]:
+    """The unit vector the fake gives `text` when asked for per-text vectors: the same on every fake host."""
+    rng = random.Random(text)
+    values = [rng.gauss(0.0, 1.0) for _ in range(dimensions)]
+    norm = math.sqrt(sum(v * v for v in values)) or 1.0
+    return [float(f"{v / norm:.9g}") for v in values]
+
+
+def embed_body(request: dict[str, Any], *, by_text: bool = False) -> bytes:
+    """An /api/embed answer: one unit vector of `dimensions` (default 768) floats per input; `by_text`: each
+    text's own `text_vector` (so a test can check which vector belongs to which text), else cycled ones."""
     texts = request.get("input")
     count = 1 if isinstance(texts, str) else len(texts or [])
-    pool = _vectors(int(request.get("dimensions") or DEFAULT_DIMENSIONS))
-    vectors = b",".join(pool[i % _VECTOR_POOL] for i in range(count))
+    dimensions = int(request.get("dimensions") or DEFAULT_DIMENSIONS)
+    if by_text:
+        inputs = [texts] if isinstance(texts, str) else list(texts or [])
+        vectors = b",".join(dump(text_vector(str(text), dimensions)) for text in inputs)
+    else:
+        pool = _vectors(dimensions)
+        vectors = b",".join(pool[i % _VECTOR_POOL] for i in range(count))
     return b'{"model":%s,"embeddings":[%s],"total_duration":%d,"load_duration":19340296,"prompt_eval_count":%d}' % (
         dump(str(request.get("model", ""))), vectors, 70_000 * count + 1, 7 * count)
 
@@ -198,10 +213,12 @@ _TAGS = dump({"models": [{"name": name, "model": name, "modified_at": "2026-11-2
 _JSON_TYPE = b"application/json; charset=utf-8"
 
 
-def answer(method: bytes, path: bytes, body: bytes, *, echo: bool = False) -> tuple[int, bytes, list[bytes], bool]:
+def answer(method: bytes, path: bytes, body: bytes, *, echo: bool = False,
+           text_vectors: bool = False) -> tuple[int, bytes, list[bytes], bool]:
     """(status, content type, body parts, streamed) of the fake's answer to one request.
 
     `echo`: chat answers echo the prompt (tests); else they have `options.num_predict` tokens (benchmarks).
+    `text_vectors`: /api/embed gives each text its own vector (`text_vector`).
     """
     request: dict[str, Any] = json.loads(body) if body.strip() else {}
     if method == b"POST" and path == b"/api/chat":
@@ -215,7 +232,8 @@ def answer(method: bytes, path: bytes, body: bytes, *, echo: bool = False) -> tu
             content, tokens = _sized(min(wanted, MAX_TOKENS) if limited else DEFAULT_TOKENS)
             parts = _chat_parts(model, tokens, content, b"length" if limited else b"stop", stream=stream)
         return 200, b"application/x-ndjson" if stream else _JSON_TYPE, parts, stream
-    routes = {(b"POST", b"/api/embed"): lambda: embed_body(request), (b"POST", b"/api/show"): lambda: _show(request),
+    routes = {(b"POST", b"/api/embed"): lambda: embed_body(request, by_text=text_vectors),
+              (b"POST", b"/api/show"): lambda: _show(request),
               (b"GET", b"/api/tags"): lambda: _TAGS, (b"GET", b"/api/version"): lambda: b'{"version":"0.24.0"}'}
     if (method, path) in routes:
         return 200, _JSON_TYPE, [routes[method, path]()], False

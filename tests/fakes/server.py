@@ -5,7 +5,8 @@ them: Content-Length for small bodies, chunked with one HTTP chunk per NDJSON li
 with the bodies of bodies.py. Used two ways:
 - tests: `with FakeOllamaServer(...) as server:` runs it in a thread, with echo answers and fault knobs:
   `silent` (accept, never answer), `first_byte_delay` (a cold model load), `drop_after_lines` (close the socket
-  mid-answer), `die_at_request` (the host crashes at its Nth chat request); `kill()` closes the listener and
+  mid-answer), `die_at_request` (the host crashes at its Nth chat request), `text_vectors` (each text its own embedding,
+  the same on every fake host); `kill()` closes the listener and
   every connection, as a crashed host would;
 - benchmarks: `serve()` in its own process (benchmarks/fake_ollama.py), with sized answers, a "blackhole" port
   (accepts, never answers) and GET /_fake/stats (requests, connections, the server's CPU time).
@@ -61,6 +62,7 @@ class Faults:
     first_byte_delay: float = 0.0
     drop_after_lines: int | None = None
     die_at_request: int | None = None
+    text_vectors: bool = False
     stats: collections.Counter[str] = field(default_factory=collections.Counter)
     connections: set[asyncio.Transport] = field(default_factory=set)
     peak_connections: int = 0
@@ -149,7 +151,8 @@ class FakeOllamaProtocol(asyncio.Protocol):
             stats = {**faults.stats, "cpu_seconds": time.process_time(), "fake": True}
             head, pieces = _frame(200, b"application/json", [json.dumps(stats).encode()], False)
         else:
-            status, content_type, parts, streamed = answer(method, path, body, echo=faults.echo)
+            status, content_type, parts, streamed = answer(method, path, body, echo=faults.echo,
+                                                           text_vectors=faults.text_vectors)
             drop = faults.drop_after_lines if path == b"/api/chat" else None
             if drop is not None and not streamed:  # promise the whole body, send half of it, hang up
                 whole = b"".join(parts)
@@ -173,10 +176,11 @@ class FakeOllamaServer:
     """A loopback fake Ollama in a thread: `with FakeOllamaServer() as server:` then talk to `server.url`."""
 
     def __init__(self, *, lifetime: float = 60.0, silent: bool = False, first_byte_delay: float = 0.0,
-                 drop_after_lines: int | None = None, die_at_request: int | None = None) -> None:
+                 drop_after_lines: int | None = None, die_at_request: int | None = None,
+                 text_vectors: bool = False) -> None:
         self.lifetime = lifetime
         self.faults = Faults(silent=silent, first_byte_delay=first_byte_delay, drop_after_lines=drop_after_lines,
-                             die_at_request=die_at_request)
+                             die_at_request=die_at_request, text_vectors=text_vectors)
         self.port = 0
         self._ready = threading.Event()
         self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), name="fake-ollama", daemon=True)
@@ -191,6 +195,11 @@ class FakeOllamaServer:
     def chat_requests(self) -> int:
         """Chat requests received so far (answered or not)."""
         return self.faults.stats["chat_requests"]
+
+    @property
+    def embed_requests(self) -> int:
+        """/api/embed requests received so far."""
+        return self.faults.stats["POST /api/embed"]
 
     @property
     def total_connections(self) -> int:

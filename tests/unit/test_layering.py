@@ -6,7 +6,7 @@
     resilience  _resilience/                  pure breaker, retry, routing policy } imports the other
     telemetry   _telemetry/                   OpenTelemetry spans and metrics (imported lazily, never httpx)
     http        _http/                        httpx: transport, error mapping, engine
-    client      client, _model_management, _generation, _functions, registry
+    client      client, _client_copies, _model_management, _generation, _functions, registry
     adapters    _adapters/, langchain/, llama_index/, cli/, testing, __main__
 
 A module may import its own floor or any floor below, never one above; nothing imports the package root
@@ -33,7 +33,8 @@ FLOORS: dict[str, tuple[int, frozenset[str]]] = {
     "resilience": (2, frozenset({"_resilience"})),
     "telemetry": (3, frozenset({"_telemetry"})),
     "http": (4, frozenset({"_http"})),
-    "client": (5, frozenset({"client", "_model_management", "_generation", "_functions", "registry"})),
+    "client": (5, frozenset({"client", "_client_copies", "_model_management", "_generation", "_functions",
+                             "registry"})),
     "adapters": (6, frozenset({"_adapters", "langchain", "llama_index", "cli", "testing", "__main__"})),
 }
 FRAMEWORKS = frozenset({"langchain_core", "llama_index", "rich"})
