@@ -11,25 +11,26 @@ from typing import Any
 
 import httpx
 
+from ._context_windows import ContextWindows
 from ._http.engine import Engine
 from ._http.transport import Transport
 from ._model_management import ModelManagement
 from ._protocol.calls import Call, Reply
-from ._protocol.chat_request import build_chat_call
 from ._protocol.chat_response import StreamAssembler, parse_chat_response
+from ._protocol.context_window import ContextMemory, ContextPlan
 from ._protocol.embed import EmbedPart, build_embed_calls, combine_embed_parts, parse_embed_part
 from ._protocol.json_lines import parse_json
 from ._resilience.routing import HostPool
 from .config import OllamaConfig
-from .errors import StreamError
-from .types import EmbeddingsRequest, EmbeddingsResponse, LLMRequest, LLMResponse, StreamingChunk, TokenUsage
+from .errors import ContextWindowExceededError, StreamError
+from .types import EmbeddingsRequest, EmbeddingsResponse, LLMRequest, LLMResponse, StreamingChunk
 
 __all__ = ["OllamaClient"]
 
 logger = logging.getLogger("cb_ollama_integrations")
 
 
-class OllamaClient(ModelManagement):
+class OllamaClient(ContextWindows, ModelManagement):
     """Talks to one Ollama host, or routes over several (`config.base_urls`) with breakers and failover.
 
     Every network method has an async twin named with an `a` prefix. Sync and async calls share the
@@ -59,35 +60,21 @@ class OllamaClient(ModelManagement):
                               log_bodies=self.config.log_bodies)
         self._known_models: set[str] = set()
         self._length_warned: set[str] = set()
+        self._truncation_told: set[str] = set()
+        self._context = ContextMemory()
 
     def __repr__(self) -> str:
         return f"OllamaClient(hosts={list(self.config.hosts)!r}, default_model={self.config.default_model!r})"
 
     # -- chat -------------------------------------------------------------------------------------------
-    def _chat_call(self, request: LLMRequest, stream: bool, api_key: str | None) -> Call:
-        return build_chat_call(request, self.config, stream=stream, api_key=api_key)
-
-    def _chat_result(self, request: LLMRequest, reply: Reply) -> LLMResponse:
+    def _chat_result(self, request: LLMRequest, plan: ContextPlan, reply: Reply) -> LLMResponse:
         response = parse_chat_response(reply.data, response_id=f"chatcmpl-{request.id}", host=reply.host)
-        self._check_truncation(request, response.model, response.choices[0].finish_reason, response.usage)
+        self._check_answer(request, plan, reply.host, response.choices[0].finish_reason, response.usage)
         return response
 
-    def _check_truncation(self, request: LLMRequest, model: str, finish_reason: str | None, usage: TokenUsage) -> None:
-        """Log the outcome; WARN when the prompt filled num_ctx, and (once per model) when max_tokens cut it."""
-        logger.debug("chat %s done_reason=%s tokens=%d+%d", model, finish_reason, usage.prompt_tokens,
-                     usage.completion_tokens)
-        if finish_reason == "length" and model not in self._length_warned:
-            self._length_warned.add(model)
-            logger.warning("%s stopped at the token limit (done_reason=length); raise max_tokens for longer "
-                           "answers (said once per model)", model)
-        num_ctx = request.num_ctx or (request.options or {}).get("num_ctx")
-        if isinstance(num_ctx, int) and usage.prompt_tokens >= num_ctx:
-            logger.warning("prompt used %d tokens of num_ctx=%d: the server may have truncated it",
-                           usage.prompt_tokens, num_ctx)
-
-    def _finished(self, request: LLMRequest, chunk: StreamingChunk) -> StreamingChunk:
+    def _finished(self, request: LLMRequest, plan: ContextPlan, chunk: StreamingChunk) -> StreamingChunk:
         if chunk.done and chunk.usage is not None:
-            self._check_truncation(request, chunk.model, chunk.choices[0].finish_reason, chunk.usage)
+            self._check_answer(request, plan, chunk.host, chunk.choices[0].finish_reason, chunk.usage)
         return chunk
 
     def chat_completion(self, request: LLMRequest, api_key: str | None = None) -> LLMResponse:
@@ -96,11 +83,13 @@ class OllamaClient(ModelManagement):
         Raises: NetworkError, LLMTimeoutError, ModelNotFoundError, InvalidRequestError, ServerError,
         CircuitOpenError, ParseError (see `cb_ollama_integrations.errors`).
         """
-        return self._chat_result(request, self._engine.send(self._chat_call(request, False, api_key)))
+        call, plan = self._sized_call(request, False, api_key)
+        return self._chat_result(request, plan, self._engine.send(call))
 
     async def achat_completion(self, request: LLMRequest, api_key: str | None = None) -> LLMResponse:
         """Async twin of `chat_completion`."""
-        return self._chat_result(request, await self._engine.asend(self._chat_call(request, False, api_key)))
+        call, plan = await self._asized_call(request, False, api_key)
+        return self._chat_result(request, plan, await self._engine.asend(call))
 
     def chat_completion_stream(self, request: LLMRequest, api_key: str | None = None) -> Iterator[StreamingChunk]:
         """Stream a chat answer chunk by chunk; the final chunk carries usage and `finish_reason`.
@@ -109,10 +98,11 @@ class OllamaClient(ModelManagement):
         silently restarted. Closing the iterator early closes the connection (the server stops generating).
         """
         assembler = StreamAssembler()
+        call, plan = self._sized_call(request, True, api_key)
         try:
-            for host, line in self._engine.stream(self._chat_call(request, True, api_key)):
+            for host, line in self._engine.stream(call):
                 assembler.host = host
-                yield self._finished(request, assembler.feed(parse_json(line, url=host)))
+                yield self._finished(request, plan, assembler.feed(parse_json(line, url=host)))
         except StreamError as exc:
             exc.partial_content = exc.partial_content or assembler.partial_content
             raise
@@ -123,10 +113,11 @@ class OllamaClient(ModelManagement):
     ) -> AsyncIterator[StreamingChunk]:
         """Async twin of `chat_completion_stream`."""
         assembler = StreamAssembler()
+        call, plan = await self._asized_call(request, True, api_key)
         try:
-            async for host, line in self._engine.astream(self._chat_call(request, True, api_key)):
+            async for host, line in self._engine.astream(call):
                 assembler.host = host
-                yield self._finished(request, assembler.feed(parse_json(line, url=host)))
+                yield self._finished(request, plan, assembler.feed(parse_json(line, url=host)))
         except StreamError as exc:
             exc.partial_content = exc.partial_content or assembler.partial_content
             raise
@@ -139,9 +130,13 @@ class OllamaClient(ModelManagement):
         Vectors come back in input order (`data[i].index == i`). An empty batch returns no vectors and sends
         nothing.
         """
-        calls = build_embed_calls(request, self.config, api_key)
-        parts = [parse_embed_part(start, call, self._engine.send(call)) for start, call in calls]
-        return combine_embed_parts(request, self.config, parts)
+        parts = []
+        for start, call in build_embed_calls(request, self.config, api_key):
+            try:
+                parts.append(parse_embed_part(start, call, self._engine.send(call)))
+            except ContextWindowExceededError as exc:
+                raise self._embed_failed(exc, call, start) from exc
+        return self._embedded(request, combine_embed_parts(request, self.config, parts))
 
     async def aembeddings(
         self, request: EmbeddingsRequest, api_key: str | None = None, *, concurrency: int = 1
@@ -151,11 +146,14 @@ class OllamaClient(ModelManagement):
 
         async def one(start: int, call: Call) -> EmbedPart:
             async with limit:
-                return parse_embed_part(start, call, await self._engine.asend(call))
+                try:
+                    return parse_embed_part(start, call, await self._engine.asend(call))
+                except ContextWindowExceededError as exc:
+                    raise self._embed_failed(exc, call, start) from exc
 
         calls = build_embed_calls(request, self.config, api_key)
         parts = list(await asyncio.gather(*(one(start, call) for start, call in calls)))
-        return combine_embed_parts(request, self.config, parts)
+        return self._embedded(request, combine_embed_parts(request, self.config, parts))
 
     # -- lifecycle --------------------------------------------------------------------------------------
     def close(self) -> None:

@@ -102,6 +102,13 @@ class OllamaConfig(DeferredModel):
     breaker_probe: Literal["request", "ping"] = Field(
         "request", description="Half-open probe: the real request, or GET / first."
     )
+    num_ctx: int | Literal["auto"] | None = Field(
+        "auto", description="Chat context window: 'auto' sizes it to each prompt (README 'Context windows'); an "
+        "int is sent as is; None sends nothing (the server's default, often 4096)."
+    )
+    on_context_overflow: Literal["warn", "raise"] = Field(
+        "warn", description="A prompt the server cut: log a warning, or raise ContextWindowExceededError."
+    )
     embed_batch_size: int = Field(1000, ge=1, description="Texts per /api/embed request.")
     max_connections: int = Field(100, ge=1, description="Connection pool size per host.")
     log_bodies: bool = Field(False, description="Also log request/response bodies at DEBUG (cut at 1,000 bytes).")
@@ -150,6 +157,13 @@ class OllamaConfig(DeferredModel):
     @classmethod
     def _check_keep_alive(cls, value: object) -> KeepAlive | None:
         return None if value is None else normalize_keep_alive(value)
+
+    @field_validator("num_ctx")
+    @classmethod
+    def _check_num_ctx(cls, value: int | str | None) -> int | str | None:
+        if isinstance(value, int) and value <= 0:
+            raise ValueError("num_ctx must be a positive number of tokens, 'auto', or None (the server's default)")
+        return value
 
     @field_validator("timeout_seconds", "connect_timeout_seconds")
     @classmethod

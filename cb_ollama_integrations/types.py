@@ -11,9 +11,9 @@ import hashlib
 import time
 import uuid
 from enum import Enum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, PositiveInt, field_validator
 from pydantic_core import to_json
 
 from ._values.base import DeferredModel
@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 ThinkSetting = bool | Literal["low", "medium", "high", "max"]
+_KeepAliveField = Annotated[KeepAlive | None, BeforeValidator(lambda v: None if v is None else normalize_keep_alive(v))]
 
 
 class MessageRole(str, Enum):
@@ -98,6 +99,9 @@ class LLMRequest(DeferredModel):
 
     `max_tokens` is sent as Ollama's `num_predict`; `options` carries any other Ollama option verbatim
     (explicit fields win over the same key in `options`). `format` is "json" or a JSON schema dict.
+    `num_ctx`: left unset, the config's (default "auto": sized to the prompt, see the README's "Context
+    windows"); an int is sent as is; None sends nothing (the server's default). `on_context_overflow`: None
+    takes the config's ("warn"); "raise" makes a cut prompt raise ContextWindowExceededError.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -111,7 +115,8 @@ class LLMRequest(DeferredModel):
     top_k: int | None = None
     seed: int | None = None
     stop: list[str] | None = None
-    num_ctx: int | None = None
+    num_ctx: PositiveInt | Literal["auto"] | None = "auto"
+    on_context_overflow: Literal["warn", "raise"] | None = None
     repeat_penalty: float | None = None
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
@@ -120,7 +125,7 @@ class LLMRequest(DeferredModel):
     tools: list[dict[str, Any]] | None = None
     format: Literal["json"] | dict[str, Any] | None = None
     think: ThinkSetting | None = None
-    keep_alive: KeepAlive | None = None
+    keep_alive: _KeepAliveField = None
     truncate: bool | None = None
     user: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
@@ -129,11 +134,6 @@ class LLMRequest(DeferredModel):
     @classmethod
     def _stop_list(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
-
-    @field_validator("keep_alive", mode="before")
-    @classmethod
-    def _keep_alive(cls, value: object) -> KeepAlive | None:
-        return None if value is None else normalize_keep_alive(value)
 
 
 class TokenUsage(DeferredModel):
@@ -225,15 +225,10 @@ class EmbeddingsRequest(DeferredModel):
     input: str | list[str]
     dimensions: int | None = Field(None, ge=1)
     truncate: bool | None = None
-    keep_alive: KeepAlive | None = None
+    keep_alive: _KeepAliveField = None
     options: dict[str, Any] | None = None
     user: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("keep_alive", mode="before")
-    @classmethod
-    def _keep_alive(cls, value: object) -> KeepAlive | None:
-        return None if value is None else normalize_keep_alive(value)
 
     @property
     def texts(self) -> list[str]:

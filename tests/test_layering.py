@@ -30,7 +30,7 @@ FLOORS: dict[str, tuple[int, frozenset[str]]] = {
     "protocol": (2, frozenset({"_protocol"})),
     "resilience": (2, frozenset({"_resilience"})),
     "http": (3, frozenset({"_http"})),
-    "client": (4, frozenset({"client", "_model_management", "_functions", "registry"})),
+    "client": (4, frozenset({"client", "_model_management", "_context_windows", "_functions", "registry"})),
     "adapters": (5, frozenset({"_adapters", "langchain", "llama_index", "cli", "testing", "__main__"})),
 }
 FRAMEWORKS = frozenset({"langchain_core", "llama_index", "rich"})

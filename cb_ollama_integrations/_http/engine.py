@@ -46,6 +46,14 @@ class Engine:
     def _plan(self, call: Call) -> CallPlan:
         return self.pool.plan(call.model, pinned=call.host, warms_model=call.warms_model)
 
+    @staticmethod
+    def _for_host(call: Call, host: Host, body: bytes | None) -> tuple[Call, bytes | None]:
+        """The call and body as sent to `host` (the same ones unless the body depends on the host)."""
+        if call.per_host is None:
+            return call, body
+        sent = call.for_host(host.url)
+        return sent, sent.body()
+
     # _route and _aroute: one loop shape, the async twin only awaits. Ask the plan for a host, make one
     # attempt, and report it: success returns; an LLMError is `failed` (which re-raises when nothing is left
     # to try, else says how long to wait); anything else (cancellation) is `abandoned` and propagates.
@@ -53,8 +61,9 @@ class Engine:
         plan, body = self._plan(call), call.body()
         while True:
             host = plan.next_host()
+            sent, sent_body = self._for_host(call, host, body)
             try:
-                result = once(plan, host, call, body)
+                result = once(plan, host, sent, sent_body)
             except LLMError as exc:
                 delay = plan.failed(host, exc)
             except BaseException:
@@ -72,8 +81,9 @@ class Engine:
         plan, body = self._plan(call), call.body()
         while True:
             host = plan.next_host()
+            sent, sent_body = self._for_host(call, host, body)
             try:
-                result = await once(plan, host, call, body)
+                result = await once(plan, host, sent, sent_body)
             except LLMError as exc:
                 delay = plan.failed(host, exc)
             except BaseException:

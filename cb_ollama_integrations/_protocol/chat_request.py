@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ..config import OllamaConfig
 from ..types import ChatMessage, LLMRequest, MessageRole
 from .calls import Call, bearer, refuse_unsendable
+from .context_window import ContextMemory, ContextPlan
 
 __all__ = ["build_chat_call", "build_chat_payload"]
 
@@ -18,7 +20,6 @@ _OPTION_FIELDS = {
     "top_k": "top_k",
     "seed": "seed",
     "stop": "stop",
-    "num_ctx": "num_ctx",
     "repeat_penalty": "repeat_penalty",
     "presence_penalty": "presence_penalty",
     "frequency_penalty": "frequency_penalty",
@@ -66,6 +67,8 @@ def build_chat_payload(request: LLMRequest, config: OllamaConfig, *, stream: boo
         value = getattr(request, field)
         if value is not None:
             options[option] = value
+    if isinstance(request.num_ctx, int):  # "auto" is sized per host by build_chat_call; None sends nothing
+        options["num_ctx"] = request.num_ctx
     if options:
         payload["options"] = options
     if request.think is not None:
@@ -78,8 +81,18 @@ def build_chat_payload(request: LLMRequest, config: OllamaConfig, *, stream: boo
     return payload
 
 
-def build_chat_call(request: LLMRequest, config: OllamaConfig, *, stream: bool, api_key: str | None) -> Call:
+def build_chat_call(
+    request: LLMRequest,
+    config: OllamaConfig,
+    *,
+    stream: bool,
+    api_key: str | None,
+    context: tuple[ContextPlan, ContextMemory] | None = None,
+) -> Call:
     """The POST /api/chat call for `request`; `stream` is the method's (a contradicting `request.stream` is refused).
+
+    With a `context` plan in "auto" mode the body gets its `num_ctx` per host, when the engine picks one (the
+    size depends on what that host was sent before); the plan records what each host got.
 
     Raises:
         ValueError: no messages (Ollama would only load the model and answer nothing, which looks like
@@ -94,4 +107,14 @@ def build_chat_call(request: LLMRequest, config: OllamaConfig, *, stream: bool, 
                          "(or leave stream unset)")
     refuse_unsendable(request.user, request.metadata)
     payload = build_chat_payload(request, config, stream=stream)
-    return Call("POST", "/api/chat", payload, model=payload["model"], headers=bearer(api_key))
+    call = Call("POST", "/api/chat", payload, model=payload["model"], headers=bearer(api_key))
+    if context is None or context[0].mode != "auto":
+        return call
+    plan, memory = context
+
+    def sized_for(host: str) -> Call:
+        size = plan.sent[host] = memory.size_for(host, plan.model, plan.needed)
+        return replace(call, payload={**payload, "options": {**payload.get("options", {}), "num_ctx": size}},
+                       per_host=None)
+
+    return replace(call, per_host=sized_for)
