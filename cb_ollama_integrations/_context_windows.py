@@ -89,7 +89,7 @@ class ContextWindows:
             if plan.on_overflow == "raise":
                 raise cut
             logger.warning("%s: %s", plan.model, cut.message)
-        elif finish_reason == "length" and plan.model not in self._length_warned:
+        if finish_reason == "length" and plan.model not in self._length_warned:
             self._length_warned.add(plan.model)
             notice = length_notice(plan, self._context, host, max_tokens=request.max_tokens,
                                    prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)

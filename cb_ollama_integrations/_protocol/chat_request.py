@@ -8,7 +8,7 @@ from typing import Any
 from ..config import OllamaConfig
 from ..types import ChatMessage, LLMRequest, MessageRole
 from .calls import Call, bearer, refuse_unsendable
-from .context_window import ContextMemory, ContextPlan
+from .context_window import SMALLEST_RUNG, ContextMemory, ContextPlan
 
 __all__ = ["build_chat_call", "build_chat_payload"]
 
@@ -20,6 +20,7 @@ _OPTION_FIELDS = {
     "top_k": "top_k",
     "seed": "seed",
     "stop": "stop",
+    "num_ctx": "num_ctx",
     "repeat_penalty": "repeat_penalty",
     "presence_penalty": "presence_penalty",
     "frequency_penalty": "frequency_penalty",
@@ -47,8 +48,12 @@ def _wire_message(message: ChatMessage, names_by_call_id: dict[str, str]) -> dic
     return wire
 
 
-def build_chat_payload(request: LLMRequest, config: OllamaConfig, *, stream: bool) -> dict[str, Any]:
+def build_chat_payload(
+    request: LLMRequest, config: OllamaConfig, *, stream: bool, num_ctx: int | None = None
+) -> dict[str, Any]:
     """The exact /api/chat body for `request`: unset values are left out, `stream` is always explicit.
+
+    `num_ctx` (when given) is the size chosen for `num_ctx="auto"`; an int `request.num_ctx` is sent as is.
 
     System messages stay in `messages` (Ollama's chat endpoint has no top-level `system` field).
     """
@@ -65,10 +70,10 @@ def build_chat_payload(request: LLMRequest, config: OllamaConfig, *, stream: boo
     options = dict(request.options or {})
     for field, option in _OPTION_FIELDS.items():
         value = getattr(request, field)
+        if field == "num_ctx":  # "auto" is sized per host (see build_chat_call); None sends nothing
+            value = num_ctx if num_ctx is not None else (value if isinstance(value, int) else None)
         if value is not None:
             options[option] = value
-    if isinstance(request.num_ctx, int):  # "auto" is sized per host by build_chat_call; None sends nothing
-        options["num_ctx"] = request.num_ctx
     if options:
         payload["options"] = options
     if request.think is not None:
@@ -106,15 +111,16 @@ def build_chat_call(
         raise ValueError(f"LLMRequest.stream={request.stream} contradicts the method called: use {method}() "
                          "(or leave stream unset)")
     refuse_unsendable(request.user, request.metadata)
-    payload = build_chat_payload(request, config, stream=stream)
+    auto = context is not None and context[0].mode == "auto"
+    payload = build_chat_payload(request, config, stream=stream, num_ctx=SMALLEST_RUNG if auto else None)
     call = Call("POST", "/api/chat", payload, model=payload["model"], headers=bearer(api_key))
-    if context is None or context[0].mode != "auto":
+    if context is None or not auto:
         return call
     plan, memory = context
 
     def sized_for(host: str) -> Call:
+        # The key exists already (the placeholder above), so the body keeps its field order.
         size = plan.sent[host] = memory.size_for(host, plan.model, plan.needed)
-        return replace(call, payload={**payload, "options": {**payload.get("options", {}), "num_ctx": size}},
-                       per_host=None)
+        return replace(call, payload={**payload, "options": {**payload["options"], "num_ctx": size}}, per_host=None)
 
     return replace(call, per_host=sized_for)

@@ -53,7 +53,7 @@ def check_answer(
         return None
     model_max = memory.model_max(plan.model)
     return ContextWindowExceededError(
-        f"the prompt did not fit the context window: about {plan.estimate:,} tokens for num_ctx={window:,}, and "
+        f"the prompt did not fit the context window: about {plan.estimate:,} tokens for num_ctx={window}, and "
         f"the server evaluated {prompt_tokens:,}, so it cut the prompt and the model did not see all of it; "
         f"{_remedy(plan, model_max)}",
         estimated_tokens=plan.estimate, context_window=window, model_max=model_max, model=plan.model,
@@ -67,9 +67,9 @@ def length_notice(plan: ContextPlan, memory: ContextMemory, host: str | None, *,
     if max_tokens is not None and 0 < max_tokens <= completion_tokens:
         return f"reached max_tokens={max_tokens} (done_reason=length): raise max_tokens for longer answers"
     window = plan.window(host, memory)
-    return (f"the context window filled up (done_reason=length): {prompt_tokens:,} prompt + {completion_tokens:,} "
-            f"answer tokens of num_ctx={window:,}; give the answer room with a larger num_ctx, or set max_tokens "
-            "so num_ctx='auto' reserves it")
+    return (f"stopped because the context window filled up (done_reason=length): {prompt_tokens:,} prompt + "
+            f"{completion_tokens:,} answer tokens of a {window}-token window; give the answer room with a larger "
+            "num_ctx, or set max_tokens so num_ctx='auto' reserves it")
 
 
 def truncated_inputs(texts: list[str], model: str, memory: ContextMemory, start: int = 0) -> list[int]:

@@ -1,12 +1,14 @@
 """A token estimate that needs no tokenizer download, and its per-model calibration from real answers.
 
-The raw count reads the text's shape with C-speed string operations only (words, punctuation, digits, line
-breaks), so it costs microseconds even on long prompts. A model's tokenizer and chat template then differ by a
+The raw count reads the text's shape (runs of letters and of punctuation, digits, line breaks) with C-speed
+bytes operations only, so it costs microseconds on a chat turn and about a millisecond on a 30,000-character
+prompt. A model's tokenizer and chat template then differ by a
 scale and a fixed part; `Calibration` learns both from the `prompt_eval_count` the server reports.
 """
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,25 +21,41 @@ __all__ = ["IMAGE_TOKENS", "MESSAGE_OVERHEAD", "Calibration", "raw_prompt_tokens
 
 IMAGE_TOKENS = 768  # a fixed cost per image: vision encoders emit 256 (gemma3) to ~600 (llava) tokens
 MESSAGE_OVERHEAD = 4  # the template's role markers around each message (<|im_start|>user\n ... <|im_end|>\n)
-_PUNCTUATION = "{}[]()<>:;,.!?\"'`=+-*/\\|&%$#@^~_"
-_DIGITS = "0123456789"
-_WORD_LETTERS = 6  # letters a tokenizer commonly keeps in one token; longer words split
+
+
+def _byte_classes() -> bytes:
+    """A bytes.translate table: every byte becomes its class (a letter, d digit, p punctuation, space, newline,
+    u the lead byte of a non-ASCII character, c a continuation byte)."""
+    table = bytearray(b"p" * 256)
+    for byte in string.ascii_letters.encode():
+        table[byte] = ord("a")
+    for byte in string.digits.encode():
+        table[byte] = ord("d")
+    for byte in b" \t\r\x0b\x0c":
+        table[byte] = ord(" ")
+    table[ord("\n")] = ord("\n")
+    table[0x80:0xC0] = b"c" * 0x40
+    table[0xC0:] = b"u" * 0x40
+    return bytes(table)
+
+
+_CLASSES = _byte_classes()
 
 
 def raw_text_tokens(text: str) -> int:
     """About how many tokens `text` is for a typical BPE tokenizer (before any model's calibration).
 
-    Words count one each, long words one more per six letters beyond the first six, punctuation and digits
-    one each (tokenizers seldom merge them), and every line break one.
+    Each run of letters is a token, plus one per seven letters more (long words split); each run of
+    punctuation is one (tokenizers merge `":` or `()`), each digit, line break, four-space indent and
+    non-ASCII character one. Counted on a class-per-byte copy with `bytes.count`, so no Python loop runs.
     """
     if not text:
         return 0
-    words = text.split()
-    punctuation = sum(map(text.count, _PUNCTUATION))
-    digits = sum(map(text.count, _DIGITS))
-    letters = sum(map(len, words)) - punctuation - digits
-    long_word_extra = max(0, letters - _WORD_LETTERS * len(words)) // _WORD_LETTERS
-    return len(words) + long_word_extra + punctuation + digits + text.count("\n")
+    count = (" " + text).encode("utf-8", "surrogatepass").translate(_CLASSES).count
+    letter_runs = count(b" a") + count(b"pa") + count(b"da") + count(b"\na") + count(b"ca")
+    punctuation_runs = count(b" p") + count(b"ap") + count(b"dp") + count(b"\np") + count(b"cp")
+    return (letter_runs + count(b"aaaaaaa") + punctuation_runs + count(b"d") + count(b"\n") + count(b"    ")
+            + count(b"u"))
 
 
 def raw_prompt_tokens(messages: Sequence[ChatMessage], tools: Sequence[dict[str, Any]] | None = None) -> int:
