@@ -96,11 +96,13 @@ class ContextWindows:
             logger.warning("%s %s (said once per model)", plan.model, notice)
 
     # -- context windows (no I/O) ---------------------------------------------------------------------
-    def estimate_tokens(self, messages: list[ChatMessage], tools: list[dict[str, Any]] | None = None,
+    def estimate_tokens(self, messages: str | list[ChatMessage], tools: list[dict[str, Any]] | None = None,
                         model: str | None = None) -> int:
-        """The estimated prompt tokens of a chat (the estimate `num_ctx="auto"` sizes with), calibrated by the
-        model's earlier answers on this client. No tokenizer download, no network I/O."""
+        """The estimated prompt tokens of a chat (what `num_ctx="auto"` sizes with), or of a bare text, calibrated
+        by the model's earlier answers on this client. No tokenizer download, no network I/O."""
         calibration = self._context.calibration(model or self.config.default_model)
+        if isinstance(messages, str):
+            return round(calibration.factor * raw_text_tokens(messages))
         return calibration.estimate(raw_prompt_tokens(messages, tools))
 
     def context_window(self, model: str | None = None, num_ctx: int | str | None = "auto") -> int:

@@ -16,7 +16,7 @@ __all__ = ["CALL_OPTIONS", "build_request"]
 # Settings a call may override (`invoke(..., temperature=0)`, `bind(...)`); anything else raises.
 CALL_OPTIONS = (
     "model", "temperature", "max_tokens", "num_ctx", "top_p", "top_k", "seed", "repeat_penalty", "format",
-    "reasoning", "keep_alive", "options",
+    "reasoning", "keep_alive", "options", "on_context_overflow",
 )
 _CALL_ONLY = ("tools", "tool_choice")
 # Passed by LangChain itself (tracing hints), not settings.
@@ -79,5 +79,6 @@ def build_request(
         format=request_format,
         think=think,
         keep_alive=values["keep_alive"],
+        on_context_overflow=values["on_context_overflow"],
     )
     return request, forced
