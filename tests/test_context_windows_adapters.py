@@ -21,7 +21,7 @@ def test_chat_model_sends_auto_sizes_and_none_sends_nothing() -> None:
     ChatCBOllama(model=MODEL, client=client).invoke(PROSE * 600)
     ChatCBOllama(model=MODEL, client=client, num_ctx=None).invoke(PROSE * 600)
     ChatCBOllama(model=MODEL, client=client, num_ctx=2048).invoke("hi")
-    assert server.sizes() == [4096, 8192, None, 2048]
+    assert server.sizes() == [None, 8192, None, 2048]  # the 4,096 rung is the default: not sent
 
 
 def test_chat_model_raises_on_a_cut_prompt_when_asked_to() -> None:
@@ -79,7 +79,7 @@ def test_llama_index_sends_auto_sizes_and_none_sends_nothing() -> None:
     CBOllama(model=MODEL, client=client).complete(PROSE * 600)
     CBOllama(model=MODEL, client=client, context_window=None).complete(PROSE * 600)
     CBOllama(model=MODEL, client=client, context_window=3000).chat([LlamaMessage(role="user", content="hi")])
-    assert server.sizes() == [4096, 8192, None, 3000]
+    assert server.sizes() == [None, 8192, None, 3000]
 
 
 def test_llama_index_metadata_tells_the_window_really_used() -> None:

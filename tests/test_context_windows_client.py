@@ -51,7 +51,7 @@ def test_a_short_prompt_gets_the_smallest_rung_and_no_extra_request(path: str) -
     with server.client() as client:
         chat(client, path, ask(3))
     assert server.paths() == ["/api/chat"]
-    assert server.sizes() == [4096]
+    assert server.sizes() == [None]  # the smallest rung is the server's default: nothing to send
 
 
 def test_a_long_prompt_asks_the_trained_context_once_and_sizes_only_grow(path: str) -> None:
@@ -223,3 +223,12 @@ def test_an_embedding_input_too_long_names_its_index(mode: str) -> None:
     assert error.input_indexes in ([1], [3])  # the failing batch's own long text
     assert f"input {error.input_indexes[0]} is longer than all-minilm's 512-token context" in error.message
     assert error.status_code == 400 and "split the text" in error.message
+
+
+def test_auto_heals_a_prompt_it_underestimated(caplog: pytest.LogCaptureFixture) -> None:
+    server = Server(prompt_eval_count=4096)  # the text was far denser than the estimate thought
+    with caplog.at_level(logging.WARNING, logger="cb_ollama_integrations"), server.client() as client:
+        client.chat_completion(ask(200))
+        client.chat_completion(ask(200))
+    assert server.sizes() == [None, 8192]
+    assert "the next request to this host gets num_ctx=8192" in caplog.text

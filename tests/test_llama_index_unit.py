@@ -86,7 +86,7 @@ def test_defaults_send_only_model_messages_stream_and_keep_alive(make_llm: Calla
                                                                    fake: FakeOllama) -> None:
     make_llm().chat(USER)
     assert fake.bodies == [{"model": "fake", "messages": [{"role": "user", "content": "Hi"}], "stream": False,
-                            "options": {"num_ctx": 4096}, "keep_alive": "5m"}]  # num_ctx="auto": the smallest rung
+                            "keep_alive": "5m"}]
 
 
 def test_per_call_think_false_overrides_instance_thinking(make_llm: Callable[..., CBOllama],

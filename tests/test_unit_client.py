@@ -42,7 +42,7 @@ def test_chat_sends_the_exact_body_and_parses_the_answer(mode: str) -> None:
         response = run(client, mode, "chat_completion", HI)
     assert fake.requests[0].url == "http://localhost:11434/api/chat"
     assert fake.requests[0].content == (b'{"model":"m","messages":[{"role":"user","content":"hi"}],'
-                                        b'"stream":false,"options":{"num_ctx":4096},"keep_alive":"5m"}')
+                                        b'"stream":false,"keep_alive":"5m"}')
     assert response.choices[0].message.content == "hello" and response.usage.total_tokens == 5
 
 

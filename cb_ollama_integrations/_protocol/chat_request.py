@@ -119,8 +119,18 @@ def build_chat_call(
     plan, memory = context
 
     def sized_for(host: str) -> Call:
-        # The key exists already (the placeholder above), so the body keeps its field order.
         size = plan.sent[host] = memory.size_for(host, plan.model, plan.needed)
-        return replace(call, payload={**payload, "options": {**payload["options"], "num_ctx": size}}, per_host=None)
+        options = dict(payload["options"])
+        if size == SMALLEST_RUNG:
+            # The server's own default: sending nothing loads the same runner, keeps a runner a server with a
+            # larger default (Ollama >= 0.15.5 picks 32k or 256k by VRAM) loaded as it is, and keeps bodies as
+            # they were before auto existed.
+            del options["num_ctx"]
+        else:  # the key exists already (the placeholder above), so the body keeps its field order
+            options["num_ctx"] = size
+        sized = {key: value for key, value in payload.items() if key != "options" or options}
+        if options:
+            sized["options"] = options
+        return replace(call, payload=sized, per_host=None)
 
     return replace(call, per_host=sized_for)

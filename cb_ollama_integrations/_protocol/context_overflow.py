@@ -6,8 +6,9 @@ is cut), and answers normally. The evidence is the answer's `prompt_eval_count`:
 
 from __future__ import annotations
 
+from ..catalog import normalize_model_name
 from ..errors import ContextWindowExceededError
-from .context_window import ContextMemory, ContextPlan, too_long_before_sending
+from .context_window import ContextMemory, ContextPlan, ladder_size, too_long_before_sending
 from .status import CONTEXT_REMEDY
 from .token_estimate import raw_text_tokens
 
@@ -29,12 +30,15 @@ def refusal(plan: ContextPlan, memory: ContextMemory) -> ContextWindowExceededEr
     )
 
 
-def _remedy(plan: ContextPlan, model_max: int | None) -> str:
+def _remedy(plan: ContextPlan, model_max: int | None, grown_to: int | None) -> str:
     most = f" (the model's maximum is {model_max:,})" if model_max else ""
     if plan.mode == "server":
         return f"num_ctx=None sends no size, so the server's default applied: leave num_ctx='auto' or set it{most}"
     if plan.mode == "fixed":
         return f"raise num_ctx{most}, or use num_ctx='auto' to size the window to each prompt"
+    if grown_to is not None:
+        return (f"the estimate was low for this text, so the next request to this host gets num_ctx={grown_to}; "
+                f"pass a larger num_ctx to size this one yourself{most}")
     return f"the window is at the model's maximum{most}: shorten the prompt: {CONTEXT_REMEDY}"
 
 
@@ -52,10 +56,14 @@ def check_answer(
         memory.calibration(plan.model).learn(plan.raw, prompt_tokens)
         return None
     model_max = memory.model_max(plan.model)
+    grown_to = None
+    if plan.mode == "auto" and host is not None and (model_max is None or window < model_max):
+        grown_to = ladder_size(window + 1, model_max)  # auto heals itself: the next call gets the next rung
+        memory.grown[(host, normalize_model_name(plan.model))] = grown_to
     return ContextWindowExceededError(
         f"the prompt did not fit the context window: about {plan.estimate:,} tokens for num_ctx={window}, and "
         f"the server evaluated {prompt_tokens:,}, so it cut the prompt and the model did not see all of it; "
-        f"{_remedy(plan, model_max)}",
+        f"{_remedy(plan, model_max, grown_to)}",
         estimated_tokens=plan.estimate, context_window=window, model_max=model_max, model=plan.model,
         status_code=200,
     )
