@@ -64,7 +64,11 @@ class ContextMemory:
 
     def calibration(self, model: str) -> Calibration:
         """The model's calibration (a fresh default one the first time)."""
-        return self.calibrations.setdefault(normalize_model_name(model), Calibration())
+        key = normalize_model_name(model)
+        calibration = self.calibrations.get(key)
+        if calibration is None:
+            calibration = self.calibrations[key] = Calibration()
+        return calibration
 
     def saw_running(self, host: str, models: list[tuple[str, int | None]]) -> None:
         """Take one host's /api/ps answer: the size each runner is loaded with (a runner gone is forgotten)."""
@@ -91,7 +95,7 @@ class ContextMemory:
         return size
 
 
-@dataclass
+@dataclass(slots=True)
 class ContextPlan:
     """One chat request's context facts: the mode, the prompt estimate and the size sent per host."""
 
