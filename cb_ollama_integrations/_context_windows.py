@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ._protocol.calls import Call, Reply
 from ._protocol.chat_request import build_chat_call
 from ._protocol.context_overflow import check_answer, embed_overflow_error, length_notice, refusal, truncated_inputs
-from ._protocol.context_window import SMALLEST_RUNG, ContextMemory, ContextPlan, plan_context
+from ._protocol.context_window import SERVER_DEFAULT_CONTEXT, SMALLEST_RUNG, ContextMemory, ContextPlan, plan_context
 from ._protocol.models import build_show_call, parse_show
 from ._protocol.token_estimate import raw_prompt_tokens, raw_text_tokens
 from .catalog import normalize_model_name
@@ -112,7 +112,7 @@ class ContextWindows:
         if isinstance(num_ctx, int):
             return num_ctx
         if num_ctx is None:
-            return ContextPlan("server", model or self.config.default_model, 0, 0, 0).window(None, self._context)
+            return SERVER_DEFAULT_CONTEXT
         return self._context.model_max(model or self.config.default_model) or SMALLEST_RUNG
 
     # -- embeddings ---------------------------------------------------------------------------------------

@@ -232,3 +232,19 @@ def test_auto_heals_a_prompt_it_underestimated(caplog: pytest.LogCaptureFixture)
         client.chat_completion(ask(200))
     assert server.sizes() == [None, 8192]
     assert "the next request to this host gets num_ctx=8192" in caplog.text
+
+
+def test_a_chat_refused_with_truncate_false_is_the_same_error() -> None:
+    def refuse(body: dict[str, Any]) -> httpx.Response:
+        assert body["truncate"] is False
+        return httpx.Response(400, json={"error": "the input length exceeds the context length"})
+
+    with Server(chat=refuse).client() as client, pytest.raises(ContextWindowExceededError) as caught:
+        client.chat_completion(ask(3, truncate=False))
+    assert caught.value.model == MODEL and caught.value.server_message.startswith("the input length")
+
+
+def test_an_unknown_embedding_model_gets_no_guess(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="cb_ollama_integrations"), embed_server(False).client() as client:
+        client.embeddings(EmbeddingsRequest(model="private/embedder", input=TEXTS))
+    assert "truncated" not in caplog.text  # nobody knows its context: no notice rather than a wrong one
