@@ -28,6 +28,7 @@ pytestmark = pytest.mark.vcr
 
 CHAT = "smollm2:135m"
 LOG = "cb_ollama_integrations"
+SLOW = 1800.0  # a CPU-only server shared while recording evaluates ~6,000 tokens in minutes
 
 
 def logbook(days: int, first: int = 1) -> str:
@@ -37,7 +38,11 @@ def logbook(days: int, first: int = 1) -> str:
                      for day in range(first, first + days))
 
 
-LONG = logbook(170) + "\n\nHow many ships were counted on day 3? Answer with one number."  # ~5,000 tokens
+LONG = logbook(160) + "\n\nHow many ships were counted on day 3? Answer with one number."  # ~5,000 tokens
+
+
+def core_client(url: str) -> OllamaClient:
+    return OllamaClient(OllamaConfig(base_url=url, default_model=CHAT, max_retries=0, timeout_seconds=SLOW))
 
 
 def ask(text: str, **fields: Any) -> LLMRequest:
@@ -57,7 +62,7 @@ def answered(cassette: Any, path: str = "/api/chat") -> list[dict[str, Any]]:
 
 
 def test_core_auto_fits_the_prompt_and_never_shrinks_the_runner(ollama_url: str, vcr: Any) -> None:
-    with OllamaClient(OllamaConfig(base_url=ollama_url, default_model=CHAT, max_retries=0)) as client:
+    with core_client(ollama_url) as client:
         short = client.chat_completion(ask("Say hi."))
         long = client.chat_completion(ask(LONG))
         after = client.chat_completion(ask("Say hi."))
@@ -71,7 +76,7 @@ def test_core_auto_fits_the_prompt_and_never_shrinks_the_runner(ollama_url: str,
 
 
 def test_langchain_auto_fits_the_prompt(ollama_url: str, vcr: Any) -> None:
-    llm = ChatCBOllama(model=CHAT, base_url=ollama_url, max_tokens=8, temperature=0, max_retries=0)
+    llm = ChatCBOllama(model=CHAT, base_url=ollama_url, max_tokens=8, temperature=0, max_retries=0, timeout=SLOW)
     message = llm.invoke(LONG)
     assert message.usage_metadata is not None and message.usage_metadata["input_tokens"] > 4500
     assert sent(vcr)[0]["options"]["num_ctx"] == 8192
@@ -79,7 +84,8 @@ def test_langchain_auto_fits_the_prompt(ollama_url: str, vcr: Any) -> None:
 
 
 def test_llama_index_auto_fits_the_prompt(ollama_url: str, vcr: Any) -> None:
-    llm = CBOllama(model=CHAT, base_url=ollama_url, max_tokens=8, temperature=0, max_retries=0)
+    llm = CBOllama(model=CHAT, base_url=ollama_url, max_tokens=8, temperature=0, max_retries=0,
+                   request_timeout=SLOW)
     response = llm.complete(LONG)
     assert response.additional_kwargs["prompt_tokens"] > 4500
     assert sent(vcr)[0]["options"]["num_ctx"] == 8192
@@ -88,7 +94,7 @@ def test_llama_index_auto_fits_the_prompt(ollama_url: str, vcr: Any) -> None:
 
 def test_server_default_cuts_the_prompt_and_that_is_told_or_raised(ollama_url: str, vcr: Any,
                                                                    caplog: pytest.LogCaptureFixture) -> None:
-    with OllamaClient(OllamaConfig(base_url=ollama_url, default_model=CHAT, max_retries=0)) as client:
+    with core_client(ollama_url) as client:
         with caplog.at_level(logging.WARNING, logger=LOG):
             cut = client.chat_completion(ask(LONG, num_ctx=None))
         assert cut.usage.prompt_tokens == 4096  # the server kept what fits its default window
@@ -102,9 +108,8 @@ def test_server_default_cuts_the_prompt_and_that_is_told_or_raised(ollama_url: s
 
 def test_a_prompt_past_the_models_maximum_raises_before_any_chat_is_sent(ollama_url: str, vcr: Any) -> None:
     huge = logbook(800) + "\n\nSummarise."  # ~20,000 tokens for a model trained on 8,192
-    with OllamaClient(OllamaConfig(base_url=ollama_url, default_model=CHAT, max_retries=0)) as client:
-        with pytest.raises(ContextWindowExceededError, match="nothing was sent") as caught:
-            client.chat_completion(ask(huge))
+    with core_client(ollama_url) as client, pytest.raises(ContextWindowExceededError, match="nothing was") as caught:
+        client.chat_completion(ask(huge))
     assert caught.value.model_max == 8192
     assert [r.path for r in vcr.requests] == ["/api/show"]  # the model's maximum, asked; no chat
 
@@ -115,7 +120,8 @@ def test_llama_index_query_engine_packs_retrieved_context_into_the_window_it_get
     # 15 passages of ~300 tokens: retrieving all of them overflows the server's default 4,096.
     documents = [Document(text=logbook(11, first=1 + 11 * n)) for n in range(15)]
     embed = CBOllamaEmbedding(model_name="all-minilm", base_url=ollama_url, max_retries=0)
-    llm = CBOllama(model=CHAT, base_url=ollama_url, max_tokens=8, temperature=0, max_retries=0)
+    llm = CBOllama(model=CHAT, base_url=ollama_url, max_tokens=8, temperature=0, max_retries=0,
+                   request_timeout=SLOW)
     index = VectorStoreIndex.from_documents(documents, embed_model=embed)
     with caplog.at_level(logging.WARNING, logger=LOG):
         response = index.as_query_engine(llm=llm, similarity_top_k=15).query("How many ships on day 3?")
