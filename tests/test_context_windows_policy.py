@@ -125,3 +125,11 @@ def test_calibration_learns_the_scale_from_long_samples_and_the_fixed_part_from_
     calibration.learn(300, 300)
     assert calibration.factor == pytest.approx((before + (300 - calibration.fixed) / 300) / 2)
     assert calibration.estimate(0) == 0
+
+
+def test_a_format_schema_is_reserved_on_the_output_side() -> None:
+    schema = {"type": "object", "properties": {"city": {"type": "string"}, "population": {"type": "integer"}}}
+    plain = plan_context(ask("hi"), CONFIG, ContextMemory())
+    shaped = plan_context(ask("hi", format=schema), CONFIG, ContextMemory())
+    assert shaped.estimate == plain.estimate  # the prompt itself is the same
+    assert shaped.needed > plain.needed + 10

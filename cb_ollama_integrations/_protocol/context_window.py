@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pydantic_core import to_json
+
 from ..catalog import get_model_info, normalize_model_name
 from ..config import OllamaConfig
 from ..types import LLMRequest
-from .token_estimate import Calibration, raw_prompt_tokens
+from .token_estimate import Calibration, raw_prompt_tokens, raw_text_tokens
 
 __all__ = [
     "DEFAULT_OUTPUT_RESERVE",
@@ -43,9 +45,13 @@ def ladder_size(needed: int, model_max: int | None) -> int:
 
 
 def output_reserve(request: LLMRequest) -> int:
-    """Tokens kept for the answer: `max_tokens` when it is a positive limit, else the default reserve."""
+    """Tokens kept for the answer: `max_tokens` when it is a positive limit, else the default reserve; plus a
+    `format` schema's size (the grammar does not enter the prompt, but the answer it forces spells its keys)."""
     limit = request.max_tokens
-    return limit if limit is not None and limit > 0 else DEFAULT_OUTPUT_RESERVE
+    reserve = limit if limit is not None and limit > 0 else DEFAULT_OUTPUT_RESERVE
+    if isinstance(request.format, dict):
+        reserve += raw_text_tokens(to_json(request.format).decode())
+    return reserve
 
 
 @dataclass
