@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pydantic_core import from_json
 
 from cb_ollama_integrations import (
     ChatMessage,
@@ -34,9 +33,6 @@ def logbook(days: int, first: int = 1) -> str:
                      for day in range(first, first + days))
 
 
-LONG = logbook(160) + "\n\nHow many ships were counted on day 3? Answer with one number."  # ~5,000 tokens
-
-
 def core_client(url: str) -> OllamaClient:
     return OllamaClient(OllamaConfig(base_url=url, default_model=CHAT, max_retries=0, timeout_seconds=SLOW))
 
@@ -45,28 +41,9 @@ def ask(text: str, **fields: Any) -> LLMRequest:
     return LLMRequest(messages=[ChatMessage(role="user", content=text)], max_tokens=8, temperature=0, **fields)
 
 
-def sent(cassette: Any, path: str = "/api/chat") -> list[dict[str, Any]]:
-    """The bodies of the requests to `path` in this test's cassette (what really reached the server)."""
-    return [from_json(r.body) for r in cassette.requests if r.path == path]
-
-
 def test_a_prompt_past_the_models_maximum_raises_before_any_chat_is_sent(ollama_url: str, vcr: Any) -> None:
     huge = logbook(800) + "\n\nSummarise."  # ~20,000 tokens for a model trained on 8,192
     with core_client(ollama_url) as client, pytest.raises(ContextWindowExceededError, match="nothing was") as caught:
         client.chat_completion(ask(huge))
     assert caught.value.model_max == 8192
     assert [r.path for r in vcr.requests] == ["/api/show"]  # the model's maximum, asked; no chat
-
-
-def test_core_auto_fits_the_prompt_and_never_shrinks_the_runner(ollama_url: str, vcr: Any) -> None:
-    with core_client(ollama_url) as client:
-        short = client.chat_completion(ask("Say hi."))
-        long = client.chat_completion(ask(LONG))
-        after = client.chat_completion(ask("Say hi."))
-        running = {m.name: m.context_length for m in client.list_running()}
-    assert short.usage.prompt_tokens < 100 and after.usage.prompt_tokens == short.usage.prompt_tokens
-    assert long.usage.prompt_tokens > 4500  # all of it: the server's default window would hold 4,096
-    # The 4,096 rung is the server's default (not sent); the long prompt grows it once; no shrink after.
-    assert [body.get("options", {}).get("num_ctx") for body in sent(vcr)] == [None, 8192, 8192]
-    assert [r.path for r in vcr.requests].count("/api/show") == 1  # asked once, for the long prompt only
-    assert running[CHAT] == 8192
