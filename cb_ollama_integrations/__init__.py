@@ -17,6 +17,7 @@ from .catalog import get_model_info, get_recommended_models
 from .config import OllamaConfig, RoutingStrategy
 from .errors import (
     CircuitOpenError,
+    ContextWindowExceededError,
     InvalidRequestError,
     LLMError,
     LLMTimeoutError,
@@ -89,6 +90,7 @@ __all__ = [
     "Choice",
     "CircuitOpenError",
     "CircuitState",
+    "ContextWindowExceededError",
     "EmbeddingData",
     "EmbeddingsRequest",
     "EmbeddingsResponse",

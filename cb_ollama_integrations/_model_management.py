@@ -13,6 +13,7 @@ from contextlib import aclosing, closing
 from typing import TYPE_CHECKING, cast
 
 from ._protocol.calls import Reply, bearer
+from ._protocol.context_window import ContextMemory
 from ._protocol.models import (
     TAGS,
     VERSION,
@@ -57,6 +58,7 @@ class ModelManagement:
     _engine: Engine
     _pool: HostPool
     _known_models: set[str]
+    _context: ContextMemory
 
     # -- catalog (no I/O) -------------------------------------------------------------------------------
     def get_available_models(self) -> list[ModelInfo]:
@@ -126,6 +128,7 @@ class ModelManagement:
         for reply in replies:
             on_host = parse_running(reply.data, reply.host)
             self._pool.host(reply.host).loaded_models = {normalize_model_name(m.name) for m in on_host}
+            self._context.saw_running(reply.host, [(m.name, m.context_length) for m in on_host])
             running += on_host
         return running
 

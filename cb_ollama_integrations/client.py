@@ -12,28 +12,29 @@ from typing import Any
 import httpx
 
 from ._client_copies import CopiedAsConfig
+from ._context_windows import ContextWindows
 from ._generation import TextGeneration
 from ._http.engine import Engine
 from ._http.proxies import proxy_for
 from ._http.transport import Transport
 from ._model_management import ModelManagement
 from ._protocol.calls import Call, Reply
-from ._protocol.chat_request import build_chat_call
 from ._protocol.chat_response import StreamAssembler, parse_chat_response, raise_unless_done
+from ._protocol.context_window import ContextMemory, ContextPlan
 from ._protocol.embed import EmbedPart, build_embed_calls, combine_embed_parts, parse_embed_part
 from ._protocol.json_lines import parse_json
 from ._resilience.routing import HostPool
 from ._telemetry import Record, Telemetry
 from .config import OllamaConfig
-from .errors import StreamError
-from .types import EmbeddingsRequest, EmbeddingsResponse, LLMRequest, LLMResponse, StreamingChunk, TokenUsage
+from .errors import ContextWindowExceededError, StreamError
+from .types import EmbeddingsRequest, EmbeddingsResponse, LLMRequest, LLMResponse, StreamingChunk
 
 __all__ = ["OllamaClient"]
 
 logger = logging.getLogger("cb_ollama_integrations")
 
 
-class OllamaClient(CopiedAsConfig, TextGeneration, ModelManagement):
+class OllamaClient(CopiedAsConfig, ContextWindows, TextGeneration, ModelManagement):
     """Talks to one Ollama host, or routes over several (`config.base_urls`) with breakers and failover.
 
     Every network method has an async twin named with an `a` prefix. Sync and async calls share the
@@ -74,6 +75,8 @@ class OllamaClient(CopiedAsConfig, TextGeneration, ModelManagement):
                               timeout_setting=self.config.timeout_setting)
         self._known_models: set[str] = set()
         self._length_warned: set[str] = set()
+        self._truncation_told: set[str] = set()
+        self._context = ContextMemory()
         # The constructor's seams as given (only those set), so a copy is built the same way.
         seams = {"transport": transport, "async_transport": async_transport,
                  "sleep": None if sleep is time.sleep else sleep,
@@ -94,30 +97,14 @@ class OllamaClient(CopiedAsConfig, TextGeneration, ModelManagement):
         return f"OllamaClient(hosts={list(self.config.hosts)!r}, default_model={self.config.default_model!r})"
 
     # -- chat -------------------------------------------------------------------------------------------
-    def _chat_call(self, request: LLMRequest, stream: bool, api_key: str | None) -> Call:
-        return build_chat_call(request, self.config, stream=stream, api_key=api_key)
-
-    def _chat_result(self, request: LLMRequest, reply: Reply) -> LLMResponse:
+    def _chat_result(self, request: LLMRequest, plan: ContextPlan, reply: Reply) -> LLMResponse:
         response = parse_chat_response(reply.data, response_id=f"chatcmpl-{request.id}", host=reply.host)
-        self._check_truncation(request, response.model, response.choices[0].finish_reason, response.usage)
+        self._check_answer(request, plan, reply.host, response.choices[0].finish_reason, response.usage)
         return response
 
-    def _check_truncation(self, request: LLMRequest, model: str, finish_reason: str | None, usage: TokenUsage) -> None:
-        """Log the outcome; WARN when the prompt filled num_ctx, and (once per model) when max_tokens cut it."""
-        logger.debug("chat %s done_reason=%s tokens=%d+%d", model, finish_reason, usage.prompt_tokens,
-                     usage.completion_tokens)
-        if finish_reason == "length" and model not in self._length_warned:
-            self._length_warned.add(model)
-            logger.warning("%s stopped at the token limit (done_reason=length); raise max_tokens for longer "
-                           "answers (said once per model)", model)
-        num_ctx = request.num_ctx or (request.options or {}).get("num_ctx")
-        if isinstance(num_ctx, int) and usage.prompt_tokens >= num_ctx:
-            logger.warning("prompt used %d tokens of num_ctx=%d: the server may have truncated it",
-                           usage.prompt_tokens, num_ctx)
-
-    def _finished(self, request: LLMRequest, chunk: StreamingChunk) -> StreamingChunk:
+    def _finished(self, request: LLMRequest, plan: ContextPlan, chunk: StreamingChunk) -> StreamingChunk:
         if chunk.done and chunk.usage is not None:
-            self._check_truncation(request, chunk.model, chunk.choices[0].finish_reason, chunk.usage)
+            self._check_answer(request, plan, chunk.host, chunk.choices[0].finish_reason, chunk.usage)
         return chunk
 
     def chat_completion(self, request: LLMRequest, api_key: str | None = None) -> LLMResponse:
@@ -126,17 +113,17 @@ class OllamaClient(CopiedAsConfig, TextGeneration, ModelManagement):
         Raises: NetworkError, LLMTimeoutError, ModelNotFoundError, InvalidRequestError, ServerError,
         CircuitOpenError, ParseError (see `cb_ollama_integrations.errors`).
         """
-        call = self._chat_call(request, False, api_key)
+        call, plan = self._sized_call(request, False, api_key)
         with self._telemetry.start("chat", call) as record:
-            response = self._chat_result(request, self._engine.send(call, record))
+            response = self._chat_result(request, plan, self._engine.send(call, record))
             record.chat_answer(response)
         return response
 
     async def achat_completion(self, request: LLMRequest, api_key: str | None = None) -> LLMResponse:
         """Async twin of `chat_completion`."""
-        call = self._chat_call(request, False, api_key)
+        call, plan = await self._asized_call(request, False, api_key)
         with self._telemetry.start("chat", call) as record:
-            response = self._chat_result(request, await self._engine.asend(call, record))
+            response = self._chat_result(request, plan, await self._engine.asend(call, record))
             record.chat_answer(response)
         return response
 
@@ -148,13 +135,13 @@ class OllamaClient(CopiedAsConfig, TextGeneration, ModelManagement):
         the final (done) chunk is not an error: the answer is complete. Closing the iterator early closes the
         connection (the server stops generating).
         """
-        call = self._chat_call(request, True, api_key)
         assembler = StreamAssembler(keep_chars=self.config.stream_keep_chars)
+        call, plan = self._sized_call(request, True, api_key)
         with self._telemetry.start("chat", call) as record:
             try:
                 for host, line in self._engine.stream(call, record):
                     assembler.host = host
-                    chunk = self._finished(request, assembler.feed(parse_json(line, url=host)))
+                    chunk = self._finished(request, plan, assembler.feed(parse_json(line, url=host)))
                     record.chunk(chunk)
                     yield chunk
             except StreamError as exc:
@@ -165,13 +152,13 @@ class OllamaClient(CopiedAsConfig, TextGeneration, ModelManagement):
         self, request: LLMRequest, api_key: str | None = None
     ) -> AsyncIterator[StreamingChunk]:
         """Async twin of `chat_completion_stream`."""
-        call = self._chat_call(request, True, api_key)
         assembler = StreamAssembler(keep_chars=self.config.stream_keep_chars)
+        call, plan = await self._asized_call(request, True, api_key)
         with self._telemetry.start("chat", call) as record:
             try:
                 async for host, line in self._engine.astream(call, record):
                     assembler.host = host
-                    chunk = self._finished(request, assembler.feed(parse_json(line, url=host)))
+                    chunk = self._finished(request, plan, assembler.feed(parse_json(line, url=host)))
                     record.chunk(chunk)
                     yield chunk
             except StreamError as exc:
@@ -189,8 +176,13 @@ class OllamaClient(CopiedAsConfig, TextGeneration, ModelManagement):
         if not calls:
             return combine_embed_parts(request, self.config, [])
         with self._telemetry.start("embeddings", calls[0][1]) as record:
-            parts = [parse_embed_part(start, call, self._engine.send(call, record)) for start, call in calls]
-            response = combine_embed_parts(request, self.config, parts)
+            parts = []
+            for start, call in calls:
+                try:
+                    parts.append(parse_embed_part(start, call, self._engine.send(call, record)))
+                except ContextWindowExceededError as exc:
+                    raise self._embed_failed(exc, call, start) from exc
+            response = self._embedded(request, combine_embed_parts(request, self.config, parts))
             record.embeddings_answer(response)
         return response
 
@@ -202,14 +194,17 @@ class OllamaClient(CopiedAsConfig, TextGeneration, ModelManagement):
 
         async def one(start: int, call: Call, record: Record) -> EmbedPart:
             async with limit:
-                return parse_embed_part(start, call, await self._engine.asend(call, record))
+                try:
+                    return parse_embed_part(start, call, await self._engine.asend(call, record))
+                except ContextWindowExceededError as exc:
+                    raise self._embed_failed(exc, call, start) from exc
 
         calls = build_embed_calls(request, self.config, api_key)
         if not calls:
             return combine_embed_parts(request, self.config, [])
         with self._telemetry.start("embeddings", calls[0][1]) as record:
             parts = list(await asyncio.gather(*(one(start, call, record) for start, call in calls)))
-            response = combine_embed_parts(request, self.config, parts)
+            response = self._embedded(request, combine_embed_parts(request, self.config, parts))
             record.embeddings_answer(response)
         return response
 

@@ -109,6 +109,13 @@ class OllamaConfig(DeferredModel):
     breaker_probe: Literal["request", "ping"] = Field(
         "request", description="Half-open probe: the real request, or GET / first."
     )
+    num_ctx: int | Literal["auto"] | None = Field(
+        "auto", description="Chat context window: 'auto' sizes it to each prompt (README 'Context windows'); an "
+        "int is sent as is; None sends nothing (the server's default, often 4096)."
+    )
+    on_context_overflow: Literal["warn", "raise"] = Field(
+        "warn", description="A prompt the server cut: log a warning, or raise ContextWindowExceededError."
+    )
     embed_batch_size: int = Field(1000, ge=1, description="Texts per /api/embed request.")
     embed_batch_chars: int = Field(
         EMBED_BATCH_CHARS, ge=1, description="Characters per /api/embed request (a longer text goes alone)."
@@ -171,6 +178,13 @@ class OllamaConfig(DeferredModel):
             raise ValueError("base_urls must name at least one host (or leave it unset)")
         urls = tuple(dict.fromkeys(clean_url(url) for url in value))
         return urls
+
+    @field_validator("num_ctx")
+    @classmethod
+    def _check_num_ctx(cls, value: int | str | None) -> int | str | None:
+        if isinstance(value, int) and value <= 0:
+            raise ValueError("num_ctx must be a positive number of tokens, 'auto', or None (the server's default)")
+        return value
 
     @field_validator("timeout_seconds", "connect_timeout_seconds", "deadline_seconds")
     @classmethod

@@ -8,6 +8,8 @@ framework adapter sits on top::
     ├── LLMTimeoutError               connect, read, write or pool timeout (not the builtin TimeoutError)
     ├── ProviderError                 the server answered with an error status
     │   ├── InvalidRequestError       400/501: bad request, or "model does not support tools/embeddings/..."
+    │   │   └── ContextWindowExceededError  the prompt does not fit the context window (refused before sending,
+    │   │                             the server's 400, or an answer showing the server cut the prompt)
     │   ├── ModelNotFoundError        404: the model is not installed (the message says which `ollama pull`)
     │   ├── RateLimitedError          429: the server is busy; carries `retry_after` when the server sent one
     │   └── ServerError               5xx: runner crash, out of memory, option type error, overload
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 __all__ = [
     "CircuitOpenError",
+    "ContextWindowExceededError",
     "InvalidRequestError",
     "LLMError",
     "LLMTimeoutError",
@@ -99,6 +102,39 @@ class ProviderError(LLMError):
 class InvalidRequestError(ProviderError):
     """400 or 501: the server rejected the request, e.g. tools for a model without the "tools" capability, or
     embeddings from a chat-only model (501). Never retried, and it does not count against the host."""
+
+
+class ContextWindowExceededError(InvalidRequestError):
+    """The prompt does not fit the context window, so the model would not see all of it.
+
+    Raised before sending (nothing reaches the server) when even the model's trained context cannot hold the
+    estimated prompt (`status_code` is then 0), for the server's own 400 ("the prompt is longer than the
+    context length", "the input length exceeds the context length"), and, with `on_context_overflow="raise"`,
+    for an answer whose `prompt_eval_count` shows the server cut the prompt (`status_code` 200).
+
+    Facts (None when unknown): `estimated_tokens` (this package's estimate of the prompt), `context_window`
+    (the num_ctx in effect), `model_max` (the model's trained context), `model`, and for embeddings
+    `input_indexes` (the positions of the texts that are too long).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        estimated_tokens: int | None = None,
+        context_window: int | None = None,
+        model_max: int | None = None,
+        model: str | None = None,
+        input_indexes: list[int] | None = None,
+        **facts: object,
+    ) -> None:
+        facts.setdefault("status_code", 0)
+        super().__init__(message, **facts)  # type: ignore[arg-type]
+        self.estimated_tokens = estimated_tokens
+        self.context_window = context_window
+        self.model_max = model_max
+        self.model = model
+        self.input_indexes = input_indexes
 
 
 class ModelNotFoundError(ProviderError):

@@ -13,7 +13,7 @@ import uuid
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, PositiveInt, field_validator
 from pydantic_core import to_json
 
 from ._values.base import DeferredModel
@@ -88,6 +88,9 @@ class LLMRequest(DeferredModel):
     `max_tokens` is sent as Ollama's `num_predict`; `options` carries any other Ollama option verbatim
     (explicit fields win over the same key in `options`). `format` is "json" or a JSON schema dict.
     `logprobs`/`top_logprobs` ask for token log probabilities (Ollama >= 0.12.11; answered in `logprobs`).
+    `num_ctx`: left unset, the config's (default "auto": sized to the prompt, see the README's "Context
+    windows"); an int is sent as is; None sends nothing (the server's default). `on_context_overflow`: None
+    takes the config's ("warn"); "raise" makes a cut prompt raise ContextWindowExceededError.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -101,7 +104,8 @@ class LLMRequest(DeferredModel):
     top_k: int | None = None
     seed: int | None = None
     stop: list[str] | None = None
-    num_ctx: int | None = None
+    num_ctx: PositiveInt | Literal["auto"] | None = "auto"
+    on_context_overflow: Literal["warn", "raise"] | None = None
     repeat_penalty: float | None = None
     presence_penalty: float | None = None
     frequency_penalty: float | None = None

@@ -61,6 +61,14 @@ class Engine(RootProbes):
         return client.build_request(call.method, host.url + call.path, content=body, timeout=capped,
                                     headers=self.transport.headers_for(host.url, headers or call.headers))
 
+    @staticmethod
+    def _for_host(call: Call, host: Host, body: bytes | None) -> tuple[Call, bytes | None]:
+        """The call and body as sent to `host` (the same ones unless the body depends on the host)."""
+        if call.per_host is None:
+            return call, body
+        sent = call.for_host(host.url)
+        return sent, sent.body()
+
     # _route and _aroute: one loop shape, the async twin only awaits. Ask the plan for a host, make one
     # attempt, and report it: success returns; an LLMError is `failed` (which re-raises when nothing is left
     # to try, else says how long to wait); anything else (cancellation) is `abandoned` and propagates.
@@ -70,9 +78,10 @@ class Engine(RootProbes):
         plan, body = self._plan(call, observer), call.body()
         while True:
             host = plan.next_host()
+            sent, sent_body = self._for_host(call, host, body)
             try:
                 with bounded_by(plan.deadline):
-                    result = once(plan, host, call, body)
+                    result = once(plan, host, sent, sent_body)
             except LLMError as exc:
                 delay = plan.failed(host, exc)
             except BaseException:
@@ -91,9 +100,10 @@ class Engine(RootProbes):
         plan, body = self._plan(call, observer), call.body()
         while True:
             host = plan.next_host()
+            sent, sent_body = self._for_host(call, host, body)
             try:
                 with bounded_by(plan.deadline):
-                    result = await once(plan, host, call, body)
+                    result = await once(plan, host, sent, sent_body)
             except LLMError as exc:
                 delay = plan.failed(host, exc)
             except BaseException:

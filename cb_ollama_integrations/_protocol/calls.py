@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic_core import to_json
@@ -24,6 +25,12 @@ class Call:
     host: str | None = None  # pin to one host (health checks, per-host listings)
     headers: dict[str, str] | None = None  # per-call headers (an api_key given to one call)
     resend: bool = True  # False: changes the server (pull): never sent again once it may have arrived
+    # The call as sent to one host, when its body depends on the host (num_ctx sized per host and model).
+    per_host: Callable[[str], Call] | None = field(default=None, compare=False, repr=False)
+
+    def for_host(self, host: str) -> Call:
+        """The call to send to `host`: itself, unless its body depends on the host."""
+        return self if self.per_host is None else self.per_host(host)
 
     def body(self) -> bytes | None:
         """The request body: compact JSON, byte-identical for equal payloads (cassettes match on it)."""

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic_core import from_json
 
 from ..errors import (
+    ContextWindowExceededError,
     InvalidRequestError,
     ModelNotFoundError,
     ProviderError,
@@ -16,7 +17,12 @@ from ..errors import (
     ServerError,
 )
 
-__all__ = ["error_for_status", "parse_retry_after"]
+__all__ = ["CONTEXT_REMEDY", "error_for_status", "parse_retry_after"]
+
+# What the server says when a prompt or an embedding input is longer than the context (v0.30.9+ for chat).
+_TOO_LONG = ("prompt is longer than the context length", "input length exceeds the context length")
+CONTEXT_REMEDY = ("shorten it: LangChain's `trim_messages(..., token_counter=llm)` or LlamaIndex's memory "
+                  "buffers (ChatMemoryBuffer with a token_limit) keep a conversation inside the window")
 
 
 _INSERT_HINT = ("; this model's template cannot fill in the middle (`suffix`): use a code model whose template "
@@ -82,6 +88,11 @@ def error_for_status(
         name = model or "<model>"
         said = message or f"model '{name}' not found"
         return ModelNotFoundError(f"{said}: pull it with `ollama pull {name}`", model=model, **facts)
+    if status == 400 and any(text in message for text in _TOO_LONG):
+        return ContextWindowExceededError(
+            f"{where} rejected the request (400): {message}; the model cannot see all of it: {CONTEXT_REMEDY}",
+            model=model, **facts,
+        )
     if status in (400, 501):  # 501: the model lacks the capability asked for (e.g. embeddings from a chat model)
         hint = _INSERT_HINT if "does not support insert" in message else ""
         return InvalidRequestError(f"{where} rejected the request ({status}): {message}{hint}", **facts)

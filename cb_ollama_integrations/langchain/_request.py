@@ -17,7 +17,8 @@ __all__ = ["CALL_OPTIONS", "build_request", "instance_settings", "response_forma
 # Settings a call may override (`invoke(..., temperature=0)`, `bind(...)`); anything else raises.
 CALL_OPTIONS = (
     "model", "temperature", "max_tokens", "num_ctx", "top_p", "top_k", "seed", "repeat_penalty", "format",
-    "reasoning", "keep_alive", "options", "logprobs", "top_logprobs", "truncate", *EXTRA_OPTION_NAMES,
+    "reasoning", "keep_alive", "options", "logprobs", "top_logprobs", "truncate", "on_context_overflow",
+    *EXTRA_OPTION_NAMES,
 )
 # langchain-ollama's per-call names for our settings.
 _ALIASES = {"think": "reasoning", "num_predict": "max_tokens"}
@@ -123,6 +124,6 @@ def build_request(
         options=_call_options(settings, kwargs), tools=tools, format=request_format, think=think,
         keep_alive=values["keep_alive"], truncate=values["truncate"],
         logprobs=True if values["logprobs"] is None and values["top_logprobs"] else values["logprobs"],
-        top_logprobs=values["top_logprobs"],
+        top_logprobs=values["top_logprobs"], on_context_overflow=values["on_context_overflow"],
     )
     return request, ChunkConverter(forced, single_call=kwargs.get("parallel_tool_calls") is False)

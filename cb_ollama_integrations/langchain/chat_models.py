@@ -13,7 +13,7 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, PositiveInt, model_validator
 
 from .._adapters.anchor_compat import ExtraOptionFields, LogprobFields, rename_alias
 from .._adapters.connection import with_default_model
@@ -21,6 +21,7 @@ from ..catalog import get_model_info
 from ..model_info import ModelCapability, ModelInfo
 from ..types import StreamingChunk
 from ._connection import LangChainConnection
+from ._context import ContextWindowCounting, window_for
 from ._request import build_request, instance_settings
 from ._structured import StructuredMethod, structured_runnable
 
@@ -32,19 +33,21 @@ def _whole(chunk: ChatGenerationChunk | None) -> Iterator[ChatGenerationChunk]:
         yield chunk
 
 
-def _profile(info: ModelInfo) -> ModelProfile:
+def _profile(info: ModelInfo, num_ctx: int | str | None) -> ModelProfile:
     caps = set(info.capabilities)
     profile = ModelProfile(
-        max_input_tokens=info.context_window, tool_calling=info.supports_function_calling, tool_choice=True,
+        tool_calling=info.supports_function_calling, tool_choice=True,
         reasoning_output=ModelCapability.THINKING in caps, image_inputs=ModelCapability.VISION in caps,
         text_inputs=True, text_outputs=True,
     )
+    if (window := window_for(num_ctx, info)) is not None:
+        profile["max_input_tokens"] = window  # the window the prompt really gets, not the catalog's maximum
     if info.max_output_tokens:
         profile["max_output_tokens"] = info.max_output_tokens
     return profile
 
 
-class ChatCBOllama(ExtraOptionFields, LogprobFields, LangChainConnection, BaseChatModel):
+class ChatCBOllama(ExtraOptionFields, LogprobFields, LangChainConnection, ContextWindowCounting, BaseChatModel):
     """Chat with an Ollama model through the Circuit Breaker client (retries, failover, breakers).
 
         llm = ChatCBOllama(model="llama3.1", temperature=0, max_tokens=256)
@@ -68,7 +71,13 @@ class ChatCBOllama(ExtraOptionFields, LogprobFields, LangChainConnection, BaseCh
     model: str = Field(description="Model name; default OLLAMA_DEFAULT_MODEL, else the core config default.")
     temperature: float | None = None
     max_tokens: int | None = Field(None, description="Most tokens to generate (Ollama's num_predict).")
-    num_ctx: int | None = Field(None, description="Context window to allocate (tokens).")
+    num_ctx: PositiveInt | Literal["auto"] | None = Field(
+        "auto", description="Context window: 'auto' sizes it to each prompt (never past the model's trained "
+        "context); an int is sent as is; None sends nothing (the server's default)."
+    )
+    on_context_overflow: Literal["warn", "raise"] | None = Field(
+        None, description="A prompt the server cut: warn (default) or raise ContextWindowExceededError."
+    )
     top_p: float | None = None
     top_k: int | None = None
     seed: int | None = None
@@ -130,16 +139,16 @@ class ChatCBOllama(ExtraOptionFields, LogprobFields, LangChainConnection, BaseCh
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         info = get_model_info(self.model)
-        return _profile(info) if info is not None else None
+        return _profile(info, self.num_ctx) if info is not None else None
 
     def refresh_profile(self) -> ModelProfile:
         """Replace `profile` with facts from the live server (POST /api/show) and return it."""
-        self.profile = _profile(self.core_client().show_model(self.model))
+        self.profile = _profile(self.core_client().show_model(self.model), self.num_ctx)
         return self.profile
 
     async def arefresh_profile(self) -> ModelProfile:
         """Async twin of `refresh_profile`."""
-        self.profile = _profile(await self.core_client().ashow_model(self.model))
+        self.profile = _profile(await self.core_client().ashow_model(self.model), self.num_ctx)
         return self.profile
 
     # -- calls ------------------------------------------------------------------------------------------

@@ -39,12 +39,13 @@ def build_generate_request(settings: Mapping[str, Any], prompt: str, stop: list[
         TypeError: an unknown per-call keyword.
     """
     kwargs = {_ALIASES.get(key, key): value for key, value in kwargs.items()}
-    unknown = set(kwargs) - set(CALL_OPTIONS) - set(_GENERATE_ONLY) - {"stop", "stream"}
+    options_here = [key for key in CALL_OPTIONS if key not in _CHAT_ONLY]
+    unknown = set(kwargs) - set(options_here) - set(_GENERATE_ONLY) - {"stop", "stream"}
     if unknown:
-        known = [*CALL_OPTIONS, *_ALIASES, *_GENERATE_ONLY, "stop"]
+        known = [*options_here, *_ALIASES, *_GENERATE_ONLY, "stop"]
         raise TypeError(f"unexpected keyword(s) for CBOllamaLLM: {sorted(unknown)}; known: {known}")
     values = {key: kwargs[key] if kwargs.get(key) is not None else settings.get(key)
-              for key in (*CALL_OPTIONS, *_GENERATE_ONLY)}
+              for key in (*options_here, *_GENERATE_ONLY)}
     options = dict(values.pop("options") or {})
     options.update({key: values.pop(key) for key in list(values) if key in _EXTRA and values[key] is not None})
     values = {key: value for key, value in values.items() if key not in _EXTRA}
@@ -59,6 +60,8 @@ def build_generate_request(settings: Mapping[str, Any], prompt: str, stop: list[
 
 
 _EXTRA = frozenset(ExtraOptionFields.model_fields)
+# chat-only settings: /api/generate has no context-window sizing (num_ctx is sent only when set, as an int)
+_CHAT_ONLY = frozenset({"on_context_overflow"})
 
 
 class CBOllamaLLM(ExtraOptionFields, LogprobFields, LangChainConnection, BaseLLM):

@@ -17,7 +17,7 @@ __all__ = ["TOP_LEVEL_KEYS", "build_request"]
 _REQUEST_FIELDS = frozenset({
     "temperature", "max_tokens", "top_p", "top_k", "seed", "stop", "num_ctx", "repeat_penalty",
     "presence_penalty", "frequency_penalty", "format", "think", "keep_alive", "truncate", "tools", "logprobs",
-    "top_logprobs",
+    "top_logprobs", "on_context_overflow",
 })
 # Keys of `additional_kwargs` that Ollama takes beside `options`, not inside it.
 TOP_LEVEL_KEYS = frozenset({"format", "think", "keep_alive", "truncate", "logprobs", "top_logprobs"})
@@ -31,7 +31,9 @@ def build_request(
     `defaults` holds LLMRequest field values plus `options` (the instance's Ollama options). Per-call
     `options` and unknown keywords (`mirostat=2`, `num_gpu=1`) are merged over the instance options.
     """
-    fields = {key: value for key, value in defaults.items() if key != "options" and value is not None}
+    # num_ctx=None is a choice (send nothing), not "unset": it is passed on even as None.
+    fields = {key: value for key, value in defaults.items()
+              if key != "options" and (value is not None or key == "num_ctx")}
     options = dict(defaults.get("options") or {})
     for key, value in call_kwargs.items():
         if value is None:

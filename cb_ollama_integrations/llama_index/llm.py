@@ -21,9 +21,9 @@ from llama_index.core.base.llms.types import (
     CompletionResponseGen,
     LLMMetadata,
 )
-from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS
+from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PositiveInt, PrivateAttr
 
 from ..catalog import get_model_info
 from ..model_info import ModelInfo
@@ -57,8 +57,12 @@ class CBOllama(StructuredOutputMixin, ToolCallingMixin, LlamaIndexConnection):
         default=None, description="Sampling temperature; None keeps the model's."
     )
     max_tokens: int | None = Field(default=None, description="Most tokens to generate (Ollama num_predict).")
-    context_window: int | None = Field(
-        default=None, description="Sent as num_ctx when set; else the catalog's value."
+    context_window: PositiveInt | Literal["auto"] | None = Field(
+        default="auto", description="num_ctx: 'auto' sizes it to each prompt (never past the model's trained "
+        "context); an int is sent as is; None sends nothing (the server's default)."
+    )
+    on_context_overflow: Literal["warn", "raise"] | None = Field(
+        default=None, description="A prompt the server cut: warn (default) or raise ContextWindowExceededError."
     )
     json_mode: bool = Field(default=False, description="Ask for a JSON answer (format='json') on every call.")
     thinking: Thinking | None = Field(
@@ -88,10 +92,18 @@ class CBOllama(StructuredOutputMixin, ToolCallingMixin, LlamaIndexConnection):
     # -- metadata ----------------------------------------------------------------------------------------
     @property
     def metadata(self) -> LLMMetadata:
-        """Model facts from the catalog (or from `refresh_metadata()`); never touches the network."""
+        """Model facts from the catalog (or from `refresh_metadata()`); never touches the network.
+
+        `context_window` is the window the prompt really gets, so LlamaIndex packs retrieved context to fit:
+        an int `context_window` itself, the server's default (4096) for None, and for "auto" the model's
+        trained context (what auto sizes up to, from /api/show once the client asked, else the catalog).
+        """
         info = self._server_info or get_model_info(self.model)
+        window = self.client.context_window(self.model, self.context_window)
+        if self.context_window == "auto" and self._server_info is not None:
+            window = self._server_info.context_window
         return LLMMetadata(
-            context_window=self.context_window or (info.context_window if info else DEFAULT_CONTEXT_WINDOW),
+            context_window=window,
             num_output=self.max_tokens or DEFAULT_NUM_OUTPUTS,
             is_chat_model=True,
             is_function_calling_model=self.is_function_calling_model if self.is_function_calling_model is not None
@@ -123,6 +135,7 @@ class CBOllama(StructuredOutputMixin, ToolCallingMixin, LlamaIndexConnection):
         extra = self.additional_kwargs
         defaults = {
             "temperature": self.temperature, "max_tokens": self.max_tokens, "num_ctx": self.context_window,
+            "on_context_overflow": self.on_context_overflow,
             "keep_alive": self.keep_alive, "think": self.thinking,
             "format": "json" if self.json_mode else None,
             **{key: value for key, value in extra.items() if key in TOP_LEVEL_KEYS},

@@ -238,7 +238,7 @@ def test_without_opentelemetry_the_client_records_nothing_and_works(monkeypatch:
     with OllamaClient(OllamaConfig(base_url=URL), transport=httpx.MockTransport(answer)) as client:
         client._telemetry = telemetry
         assert client.chat_completion(ask()).choices[0].message.content == "hello"
-    assert telemetry.start("chat", client._chat_call(ask(), False, None)) is NO_RECORD
+    assert telemetry.start("chat", client._sized_call(ask(), False, None)[0]) is NO_RECORD
 
 
 def test_importing_the_package_imports_no_opentelemetry() -> None:
@@ -250,7 +250,7 @@ def test_importing_the_package_imports_no_opentelemetry() -> None:
 
 
 def test_with_no_provider_listening_a_call_gets_the_no_op_record() -> None:
-    call = OllamaClient(OllamaConfig(base_url=URL))._chat_call(ask(), False, None)
+    call = OllamaClient(OllamaConfig(base_url=URL))._sized_call(ask(), False, None)[0]
     assert Telemetry((URL,)).start("chat", call) is NO_RECORD  # this process never sets global providers
     silent = Telemetry((URL,), tracer_provider=NoOpTracerProvider(), meter_provider=NoOpMeterProvider())
     assert silent.start("chat", call) is NO_RECORD

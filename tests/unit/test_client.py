@@ -182,7 +182,7 @@ def test_debug_logs_say_what_happened_without_secrets(caplog: pytest.LogCaptureF
         client.chat_completion(HI, api_key="sk-call")
     text = caplog.text
     assert "POST http://localhost:11434/api/chat model=m" in text and "-> 200" in text
-    assert "done_reason=length" in text and "raise max_tokens" in text
+    assert "done_reason=length" in text and "context window filled up" in text
     assert "sk-hidden" not in text and "sk-call" not in text
 
 

@@ -33,8 +33,8 @@ FLOORS: dict[str, tuple[int, frozenset[str]]] = {
     "resilience": (2, frozenset({"_resilience"})),
     "telemetry": (3, frozenset({"_telemetry"})),
     "http": (4, frozenset({"_http"})),
-    "client": (5, frozenset({"client", "_client_copies", "_model_management", "_generation", "_functions",
-                             "registry"})),
+    "client": (5, frozenset({"client", "_client_copies", "_context_windows", "_model_management", "_generation",
+                             "_functions", "registry"})),
     "adapters": (6, frozenset({"_adapters", "langchain", "llama_index", "cli", "testing", "__main__"})),
 }
 FRAMEWORKS = frozenset({"langchain_core", "llama_index", "rich"})

@@ -13,7 +13,8 @@ def test_every_public_name_is_exported_and_documented() -> None:
             "EmbeddingsResponse", "ModelInfo", "ModelCapability", "MessageRole", "TokenUsage", "ChatMessage",
             "create_client_from_env", "check_availability", "get_model_info", "get_recommended_models",
             "ProviderRegistry", "OllamaFactory", "create_default_registry", "LLMProviderType", "RoutingStrategy",
-            "CircuitOpenError", "LLMTimeoutError", "NetworkError", "ModelNotFoundError"} <= exported
+            "CircuitOpenError", "LLMTimeoutError", "NetworkError", "ModelNotFoundError",
+            "ContextWindowExceededError"} <= exported
     for name in exported - {"__version__"}:
         obj = getattr(cb_ollama_integrations, name)
         assert (obj.__doc__ or "").strip(), f"{name} has no docstring"
