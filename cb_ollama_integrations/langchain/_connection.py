@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from langchain_core.utils import secret_from_env
 from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from .._adapters.connection import Connection, check_timeout
+from .._adapters.anchor_compat import rename_alias
+from .._adapters.connection import Connection, check_timeout, with_default_model
 from ..client import OllamaClient
 
-__all__ = ["LangChainConnection"]
+__all__ = ["GenerationModelDefaults", "LangChainConnection"]
 
 
 class LangChainConnection(Connection):
@@ -40,3 +43,20 @@ class LangChainConnection(Connection):
     def lc_secrets(self) -> dict[str, str]:
         """Secret fields and the environment variables that supply them when a serialized model is loaded."""
         return {"api_key": "OLLAMA_API_KEY"}
+
+
+class GenerationModelDefaults(LangChainConnection):
+    """What ChatCBOllama and CBOllamaLLM share: the model resolved at construction (explicit, else the given
+    config's or client's default, else OLLAMA_DEFAULT_MODEL), `num_predict` read as `max_tokens`, and the
+    model as the core client's default."""
+
+    model: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_model(cls, data: Any) -> Any:
+        """Resolve the model now: explicit, else the given config's (or client's) default, else the environment."""
+        return with_default_model(rename_alias(data, "num_predict", "max_tokens"), "default_model")
+
+    def _config_overrides(self) -> dict[str, Any]:
+        return {"default_model": self.model}

@@ -13,14 +13,13 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import ConfigDict, Field, PositiveInt, model_validator
+from pydantic import ConfigDict, Field, PositiveInt
 
-from .._adapters.anchor_compat import ExtraOptionFields, LogprobFields, rename_alias
-from .._adapters.connection import with_default_model
+from .._adapters.anchor_compat import ExtraOptionFields, LogprobFields
 from ..catalog import get_model_info
 from ..model_info import ModelCapability, ModelInfo
 from ..types import StreamingChunk
-from ._connection import LangChainConnection
+from ._connection import GenerationModelDefaults
 from ._context import ContextWindowCounting, window_for
 from ._request import build_request, instance_settings
 from ._structured import StructuredMethod, structured_runnable
@@ -47,7 +46,7 @@ def _profile(info: ModelInfo, num_ctx: int | str | None) -> ModelProfile:
     return profile
 
 
-class ChatCBOllama(ExtraOptionFields, LogprobFields, LangChainConnection, ContextWindowCounting, BaseChatModel):
+class ChatCBOllama(ExtraOptionFields, LogprobFields, GenerationModelDefaults, ContextWindowCounting, BaseChatModel):
     """Chat with an Ollama model through the Circuit Breaker client (retries, failover, breakers).
 
         llm = ChatCBOllama(model="llama3.1", temperature=0, max_tokens=256)
@@ -90,11 +89,6 @@ class ChatCBOllama(ExtraOptionFields, LogprobFields, LangChainConnection, Contex
     )
     streaming: bool = Field(False, description="Make invoke stream on the wire (LangChain's streaming switch).")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _default_model(cls, data: Any) -> Any:
-        """Resolve the model now: explicit, else the given config's (or client's) default, else the environment."""
-        return with_default_model(rename_alias(data, "num_predict", "max_tokens"), "default_model")
 
     @property
     def _llm_type(self) -> str:
@@ -117,8 +111,6 @@ class ChatCBOllama(ExtraOptionFields, LogprobFields, LangChainConnection, Contex
     def _identifying_params(self) -> dict[str, Any]:
         return {"model": self.model, **self._settings()}
 
-    def _config_overrides(self) -> dict[str, Any]:
-        return {"default_model": self.model}
 
     def _settings(self) -> dict[str, Any]:
         return instance_settings(self)

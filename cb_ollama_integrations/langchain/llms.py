@@ -8,12 +8,11 @@ from typing import Any, Literal
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseLLM
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
-from .._adapters.anchor_compat import ExtraOptionFields, LogprobFields, ollama_answer_fields, rename_alias
-from .._adapters.connection import with_default_model
+from .._adapters.anchor_compat import ExtraOptionFields, LogprobFields, ollama_answer_fields
 from ..generation import GenerateRequest, GenerateResponse
-from ._connection import LangChainConnection
+from ._connection import GenerationModelDefaults
 from ._request import CALL_OPTIONS, instance_settings
 
 __all__ = ["CBOllamaLLM"]
@@ -64,7 +63,7 @@ _EXTRA = frozenset(ExtraOptionFields.model_fields)
 _CHAT_ONLY = frozenset({"on_context_overflow"})
 
 
-class CBOllamaLLM(ExtraOptionFields, LogprobFields, LangChainConnection, BaseLLM):
+class CBOllamaLLM(ExtraOptionFields, LogprobFields, GenerationModelDefaults, BaseLLM):
     """Complete prompts with an Ollama model (POST /api/generate) through the Circuit Breaker client.
 
         llm = CBOllamaLLM(model="qwen2.5-coder:3b", max_tokens=64)
@@ -93,10 +92,6 @@ class CBOllamaLLM(ExtraOptionFields, LogprobFields, LangChainConnection, BaseLLM
     template: str | None = Field(None, description="Prompt template override (Go template syntax).")
     raw: bool | None = Field(None, description="Send the prompt untemplated.")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _default_model(cls, data: Any) -> Any:
-        return with_default_model(rename_alias(data, "num_predict", "max_tokens"), "default_model")
 
     @property
     def _llm_type(self) -> str:
@@ -106,8 +101,6 @@ class CBOllamaLLM(ExtraOptionFields, LogprobFields, LangChainConnection, BaseLLM
     def _identifying_params(self) -> dict[str, Any]:
         return {"model": self.model, **self._settings()}
 
-    def _config_overrides(self) -> dict[str, Any]:
-        return {"default_model": self.model}
 
     def _settings(self) -> dict[str, Any]:
         generate = {key: getattr(self, key) for key in ("system", "template", "raw") if getattr(self, key) is not None}

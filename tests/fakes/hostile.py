@@ -18,6 +18,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import Any
+
+from cb_ollama_integrations import ChatMessage, LLMRequest, OllamaClient, OllamaConfig
 
 
 @dataclass
@@ -151,3 +154,18 @@ def chat_ok(conn: socket.socket, request: Request) -> None:
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 17\r\n\r\nOllama is running")
     else:
         json_answer(conn, CHAT_OK)
+
+
+# -- driving a client against hostile hosts (shared by the hardening tests) -----------------------------------
+HI = LLMRequest(messages=[ChatMessage(role="user", content="hi")])
+CALL_MODES = ["sync", "async"]
+
+
+def client_for(*urls: str, **config: Any) -> OllamaClient:
+    """A client over `urls` whose retry backoff costs no time."""
+    return OllamaClient(OllamaConfig(base_urls=list(urls), **config), sleep=lambda _: None)
+
+
+async def chat(client: OllamaClient, mode: str) -> Any:
+    """One non-streamed chat of HI, sync or async."""
+    return client.chat_completion(HI) if mode == "sync" else await client.achat_completion(HI)

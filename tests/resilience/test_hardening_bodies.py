@@ -17,11 +17,21 @@ from typing import Any
 
 import httpx
 import pytest
-from fakes.hostile import CHAT_OK, HostileServer, Request, chat_ok, head, json_answer, reset
+from fakes.hostile import (
+    CALL_MODES,
+    CHAT_OK,
+    HI,
+    HostileServer,
+    Request,
+    chat,
+    chat_ok,
+    client_for,
+    head,
+    json_answer,
+    reset,
+)
 
 from cb_ollama_integrations import (
-    ChatMessage,
-    LLMRequest,
     NetworkError,
     OllamaClient,
     OllamaConfig,
@@ -30,16 +40,7 @@ from cb_ollama_integrations import (
     StreamError,
 )
 
-HI = LLMRequest(messages=[ChatMessage(role="user", content="hi")])
-MODES = ["sync", "async"]
-
-
-def client_for(*urls: str, **config: Any) -> OllamaClient:
-    return OllamaClient(OllamaConfig(base_urls=list(urls), **config), sleep=lambda _: None)
-
-
-async def chat(client: OllamaClient, mode: str) -> Any:
-    return client.chat_completion(HI) if mode == "sync" else await client.achat_completion(HI)
+MODES = CALL_MODES
 
 
 def _peak_bytes_during(run: Any) -> int:

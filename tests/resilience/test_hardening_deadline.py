@@ -13,28 +13,15 @@ import time
 from typing import Any
 
 import pytest
-from fakes.hostile import CHAT_OK, HostileServer, Request, head, json_answer
+from fakes.hostile import CALL_MODES, CHAT_OK, HI, HostileServer, Request, chat, client_for, head, json_answer
 
 from cb_ollama_integrations import (
-    ChatMessage,
-    LLMRequest,
     LLMTimeoutError,
-    OllamaClient,
-    OllamaConfig,
     acheck_availability,
     check_availability,
 )
 
-HI = LLMRequest(messages=[ChatMessage(role="user", content="hi")])
-MODES = ["sync", "async"]
-
-
-def client_for(*urls: str, **config: Any) -> OllamaClient:
-    return OllamaClient(OllamaConfig(base_urls=list(urls), **config), sleep=lambda _: None)
-
-
-async def chat(client: OllamaClient, mode: str) -> Any:
-    return client.chat_completion(HI) if mode == "sync" else await client.achat_completion(HI)
+MODES = CALL_MODES
 
 
 def trickle_body(conn: socket.socket, request: Request) -> None:
