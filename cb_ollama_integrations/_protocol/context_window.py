@@ -31,6 +31,10 @@ __all__ = [
 SMALLEST_RUNG = 4096  # Ollama's usual default: a short prompt never reloads a runner loaded at the default
 SERVER_DEFAULT_CONTEXT = 4096  # what the server allocates when no num_ctx is sent (v0.6 and later, CPU)
 DEFAULT_OUTPUT_RESERVE = 1024  # room kept for the answer when max_tokens is unset
+# Until a model's first long answer calibrated the estimate, the raw count can be low by a quarter (digit-heavy
+# text measured 0.73 of smollm2's count): size with this margin so a first long prompt is not cut. Refusing
+# before sending never uses it (a false refusal would lose a prompt that fits).
+_UNCALIBRATED_MARGIN = 1.25
 _REFUSE_MARGIN = 1.10  # refuse before sending only when the estimate is this far past the model's maximum
 
 Mode = Literal["auto", "fixed", "server"]
@@ -109,7 +113,7 @@ class ContextPlan:
     model: str
     raw: int  # the uncalibrated estimate, kept to calibrate from the answer
     estimate: int  # the calibrated prompt estimate
-    needed: int  # estimate + output reserve
+    needed: int  # estimate (with a margin until calibrated) + output reserve
     fixed: int | None = None  # the explicit num_ctx, in "fixed" mode
     on_overflow: Literal["warn", "raise"] = "warn"
     sent: dict[str, int] = field(default_factory=dict)  # host -> num_ctx sent there, in "auto" mode
@@ -139,11 +143,13 @@ def plan_context(request: LLMRequest, config: OllamaConfig, memory: ContextMemor
     if not isinstance(chosen, int) and isinstance(option, int):
         chosen = option  # `options` carries it verbatim: an explicit size
     raw = raw_prompt_tokens(request.messages, request.tools)
-    estimate = memory.calibration(model).estimate(raw)
+    calibration = memory.calibration(model)
+    estimate = calibration.estimate(raw)
+    sized = estimate if calibration.samples else round(estimate * _UNCALIBRATED_MARGIN)
     mode: Mode = "auto" if chosen == "auto" else ("server" if chosen is None else "fixed")
     on_overflow = request.on_context_overflow or config.on_context_overflow
     return ContextPlan(mode=mode, model=model, raw=raw, estimate=estimate,
-                       needed=estimate + output_reserve(request),
+                       needed=sized + output_reserve(request),
                        fixed=chosen if isinstance(chosen, int) else None, on_overflow=on_overflow)
 
 

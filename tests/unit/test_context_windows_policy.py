@@ -80,9 +80,20 @@ def test_the_plan_follows_request_then_config() -> None:
 def test_the_output_reserve_is_max_tokens_or_the_default() -> None:
     memory = ContextMemory()
     plain = plan_context(ask("hi"), CONFIG, memory)
-    assert plain.needed == plain.estimate + DEFAULT_OUTPUT_RESERVE
-    assert plan_context(ask("hi", max_tokens=3000), CONFIG, memory).needed == plain.estimate + 3000
+    prompt = plain.needed - DEFAULT_OUTPUT_RESERVE  # the prompt's share, whatever margin it carries
+    assert prompt >= plain.estimate
+    assert plan_context(ask("hi", max_tokens=3000), CONFIG, memory).needed == prompt + 3000
     assert plan_context(ask("hi", max_tokens=-1), CONFIG, memory).needed == plain.needed  # -1: unlimited
+
+
+def test_an_uncalibrated_estimate_is_sized_with_a_margin_and_a_calibrated_one_is_not() -> None:
+    memory, text = ContextMemory(), "Day 12: lamp 3 burned 41 hours; 7 ships.\n" * 230
+    first = plan_context(ask(text, max_tokens=4), CONFIG, memory)
+    assert first.needed - 4 == round(first.estimate * 1.25)  # a low raw count must not cut a first prompt
+    assert first.needed > 4096 >= first.estimate + 4  # so it gets the 8,192 rung, not the server's 4,096
+    memory.calibration("smollm2:135m").learn(first.raw, round(first.estimate * 1.3))  # the server's count
+    again = plan_context(ask(text, max_tokens=4), CONFIG, memory)
+    assert again.needed - 4 == again.estimate > first.estimate  # calibrated: the estimate itself, no margin
 
 
 def test_bad_num_ctx_values_are_refused_with_a_clear_error() -> None:
