@@ -6,8 +6,8 @@ would vanish; these classes refuse them instead, naming the equivalent when ther
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -30,7 +30,7 @@ def check_client(client: object) -> OllamaClient | None:
     """The injected core client; an ollama-python client is refused with what to pass instead."""
     module = sys.modules.get("cb_ollama_integrations.client")  # no module loaded: no OllamaClient can exist
     if client is None or (module is not None and isinstance(client, module.OllamaClient)):
-        return client  # type: ignore[no-any-return]
+        return client
     raise TypeError(f"client must be a cb_ollama_integrations OllamaClient, not {type(client).__name__}: pass "
                     "client=OllamaClient(OllamaConfig(base_url=...)), or base_url/headers/request_timeout")
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from cb_ollama_integrations._protocol.chat_response import StreamAssembler
 from cb_ollama_integrations.errors import ParseError
 from cb_ollama_integrations.types import StreamingChunk
-from cb_ollama_integrations._protocol.chat_response import StreamAssembler
 
 HOST = "http://127.0.0.1:11434"
 
