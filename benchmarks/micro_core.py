@@ -58,14 +58,18 @@ LINE = (
 STREAM_LINES = 2000
 
 
+_RUNS = {"runs": 7, "scale": 1.0}  # --quick (the CI smoke test) takes 2 runs of 1/50 the calls
+
+
 def _per_call(fn: Callable[[], object], n: int) -> float:
     """Best of 7 runs of `n` calls, in CPU microseconds per call.
 
     CPU time of this process (not wall time): other processes on a busy machine then barely move the numbers;
     best-of keeps the run least disturbed by cache and frequency effects.
     """
+    n = max(1, int(n * _RUNS["scale"]))
     best = float("inf")
-    for _ in range(7):
+    for _ in range(int(_RUNS["runs"])):
         started = time.process_time()
         for _ in range(n):
             fn()
@@ -345,7 +349,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", help="write the rows to this JSON file")
     parser.add_argument("--before", help="a JSON file written by --json from an earlier version: print both")
+    parser.add_argument("--quick", action="store_true", help="2 runs of 1/50 the calls (checks the harness only)")
     args = parser.parse_args(argv)
+    if args.quick:
+        _RUNS.update(runs=2, scale=0.02)
     logging.getLogger("cb_ollama_integrations").addHandler(logging.NullHandler())
     raw = httpx.Client(transport=httpx.MockTransport(_stream_body))
     core = OllamaClient(
