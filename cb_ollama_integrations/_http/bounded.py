@@ -75,6 +75,9 @@ class BoundedTransport(httpx.BaseTransport):
         except BaseException:
             self._slots.release()
             raise
+        if response.is_closed:  # a body already read (httpx.Response(content=bytes)) holds no connection
+            self._slots.release()
+            return response
         assert isinstance(response.stream, httpx.SyncByteStream)
         response.stream = _Releasing(response.stream, self._slots.release)
         return response
@@ -117,6 +120,9 @@ class AsyncBoundedTransport(httpx.AsyncBaseTransport):
         except BaseException:
             self._slots.release()
             raise
+        if response.is_closed:  # as in the sync twin: nothing left to read, no connection held
+            self._slots.release()
+            return response
         assert isinstance(response.stream, httpx.AsyncByteStream)
         response.stream = _AsyncReleasing(response.stream, self._slots.release)
         return response
