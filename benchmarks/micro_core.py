@@ -1,6 +1,6 @@
 """Micro-measurements behind the optimisation proposals for the core client (no network, no server).
 
-    python -m benchmarks.micro_core
+    python -m benchmarks.micro_core [--json results/micro-core-after.json] [--before results/micro-core-before.json]
 
 Uses httpx.MockTransport so only client CPU is timed: the core's per-call and per-chunk overhead over raw
 httpx, and the pieces it is made of (request model, payload, routing, response models, JSON decoding).
@@ -9,9 +9,13 @@ Alternatives (model_construct, orjson) are measured beside the current code; not
 
 from __future__ import annotations
 
+import argparse
 import functools
 import json
 import logging
+import os
+import platform
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -54,14 +58,18 @@ LINE = (
 STREAM_LINES = 2000
 
 
+_RUNS = {"runs": 7, "scale": 1.0}  # --quick (the CI smoke test) takes 2 runs of 1/50 the calls
+
+
 def _per_call(fn: Callable[[], object], n: int) -> float:
     """Best of 7 runs of `n` calls, in CPU microseconds per call.
 
     CPU time of this process (not wall time): other processes on a busy machine then barely move the numbers;
     best-of keeps the run least disturbed by cache and frequency effects.
     """
+    n = max(1, int(n * _RUNS["scale"]))
     best = float("inf")
-    for _ in range(7):
+    for _ in range(int(_RUNS["runs"])):
         started = time.process_time()
         for _ in range(n):
             fn()
@@ -72,7 +80,9 @@ def _per_call(fn: Callable[[], object], n: int) -> float:
 def _stream_body(request: httpx.Request) -> httpx.Response:
     lines = [LINE] * (STREAM_LINES - 1) + [CHAT.replace(b'"content":"The', b'"content":"') + b"\n"]
     if b'"stream":false' in request.content or b'"stream": false' in request.content:
-        return httpx.Response(200, content=CHAT)
+        # An iterator even for one read: a bytes body is read (and closed) by httpx.Response itself, so the
+        # transport never sees it closed and its connection slot would not come back.
+        return httpx.Response(200, content=iter([CHAT]))
     return httpx.Response(200, content=iter(lines))  # an iterator: one read per line, as over the network
 
 
@@ -188,7 +198,7 @@ def _w1_rows(raw: httpx.Client, core: OllamaClient, body: bytes) -> list[tuple[s
     rows.append(
         ("  build_chat_payload", _per_call(lambda: build_chat_payload(req, core.config, stream=False), 20000), "µs")
     )
-    call = core._chat_call(req, False, None)
+    call = core._sized_call(req, False, None)[0]
 
     def bookkeeping() -> None:  # what the engine does around one attempt on a healthy single host
         plan = core._engine.pool.plan(call.model, warms_model=call.warms_model)
@@ -322,8 +332,27 @@ def _w2_w3_rows(raw: httpx.Client, core: OllamaClient, body: bytes) -> list[tupl
     return rows
 
 
-def main() -> None:
-    """Print every measurement as `name: value unit`."""
+def _compare(rows: list[tuple[str, float, str]], before_path: str) -> None:
+    """Print each row beside the same row of an earlier run (`--before`), with after/before."""
+    with open(before_path, encoding="utf-8") as handle:
+        before = {row["name"]: row["value"] for row in json.load(handle)["rows"]}
+    print(f"{'measurement':<62} {'before':>10} {'after':>10} {'after/before':>12}  unit")
+    for name, value, unit in rows:
+        old = before.get(name)
+        ratio = f"x{value / old:.2f}" if old else "n/a"
+        shown = f"{old:,.2f}" if old is not None else "n/a"
+        print(f"{name:<62} {shown:>10} {value:>10,.2f} {ratio:>12}  {unit}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print every measurement as `name: value unit`; `--json` saves them, `--before` compares with a saved run."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", help="write the rows to this JSON file")
+    parser.add_argument("--before", help="a JSON file written by --json from an earlier version: print both")
+    parser.add_argument("--quick", action="store_true", help="2 runs of 1/50 the calls (checks the harness only)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        _RUNS.update(runs=2, scale=0.02)
     logging.getLogger("cb_ollama_integrations").addHandler(logging.NullHandler())
     raw = httpx.Client(transport=httpx.MockTransport(_stream_body))
     core = OllamaClient(
@@ -335,8 +364,22 @@ def main() -> None:
     rows = _w1_rows(raw, core, body) + _w2_w3_rows(raw, core, body)
     raw.close()
     core.close()
-    for name, value, unit in rows:
-        print(f"{name}: {value:,.2f} {unit}")
+    if args.before:
+        _compare(rows, args.before)
+    else:
+        for name, value, unit in rows:
+            print(f"{name}: {value:,.2f} {unit}")
+    if args.json:
+        load = os.getloadavg()
+        record = {
+            "command": "python -m benchmarks.micro_core " + " ".join(argv if argv is not None else sys.argv[1:]),
+            "python": platform.python_version(),
+            "load_average_1_5_15": [round(x, 2) for x in load],
+            "rows": [{"name": name, "value": round(value, 3), "unit": unit} for name, value, unit in rows],
+        }
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(record, handle, indent=1)
+            handle.write("\n")
 
 
 if __name__ == "__main__":

@@ -11,13 +11,15 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
 
-from ..client import OllamaClient
 from ..config import KeepAliveSetting, OllamaConfig, RoutingStrategy, move_url_credentials
 from .anchor_compat import client_kwargs_settings
+
+if TYPE_CHECKING:  # the client module imports httpx: loaded when a client is built or checked, not at import
+    from ..client import OllamaClient
 
 __all__ = ["Connection", "with_default_model"]
 
@@ -34,6 +36,8 @@ def with_default_model(data: Any, field: str, *, key: str = "model", client: Oll
 
 def build_client(config: OllamaConfig) -> OllamaClient:
     """The core client an adapter builds for itself (tests replace this one seam to keep the network out)."""
+    from ..client import OllamaClient  # noqa: PLC0415 - httpx loads with the first client, not the import
+
     return OllamaClient(config)
 
 
@@ -55,7 +59,9 @@ class Connection(BaseModel):
     built here: the copy builds its own on first use, with fresh connection pools and breakers.
     """
 
-    model_config = ConfigDict(hide_input_in_errors=True)  # constructor input may hold secrets
+    # hide_input_in_errors: constructor input may hold secrets. defer_build: each adapter class builds its validator
+    # on first construction, not at import (building them all took most of the adapters' import time).
+    model_config = ConfigDict(hide_input_in_errors=True, defer_build=True)
     read_timeout_field: ClassVar[str] = "timeout"
 
     base_url: str | None = Field(None, description="Ollama URL; None reads OLLAMA_BASE_URL / OLLAMA_HOST.")
@@ -109,6 +115,8 @@ class Connection(BaseModel):
     @model_validator(mode="after")
     def _check_settings_now(self) -> Connection:
         """Invalid settings (a field, an OLLAMA_* variable) fail at construction, not at the first call."""
+        from ..client import OllamaClient  # noqa: PLC0415 - httpx loads with the first adapter object
+
         if self.config is None and not isinstance(self.__dict__.get("client"), OllamaClient):
             OllamaClient.check_config(self.core_config())
         return self

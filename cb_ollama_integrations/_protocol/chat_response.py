@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from ..errors import StreamError
 from ..types import LLMResponse, StreamingChunk, ToolCall
+from .plain_chunks import PlainChunks
 from .think_tags import LeadingThinkSplitter
 from .validators import (
     count,
@@ -118,6 +119,7 @@ class StreamAssembler:
         self.done = False
         self._tool_calls_seen = 0
         self._think_tags: LeadingThinkSplitter | None = LeadingThinkSplitter()
+        self._plain = PlainChunks()
 
     @property
     def partial_content(self) -> str:
@@ -130,9 +132,24 @@ class StreamAssembler:
             self.content.append(piece)
             self.kept += len(piece)
 
-    @reports_malformed("/api/chat stream line")
     def feed(self, data: dict[str, Any]) -> StreamingChunk:
-        """Parse one stream object; raise StreamError for an `{"error": ...}` line."""
+        """Parse one stream object; raise StreamError for an `{"error": ...}` line.
+
+        A plain text line like the last validated one is copied from it (see `plain_chunks`); any other line,
+        malformed ones included, is validated in full.
+        """
+        chunk = self._plain.build(data, self.host)
+        if chunk is None:
+            chunk = self._validated(data)
+            if self._think_tags is None or self._think_tags.passes_through:
+                self._plain.learn(chunk, data)
+        else:
+            self.done = False
+            self._keep(chunk.choices[0].delta.content)
+        return chunk
+
+    @reports_malformed("/api/chat stream line")
+    def _validated(self, data: dict[str, Any]) -> StreamingChunk:
         if "error" in data:
             raise StreamError(
                 f"the server reported an error mid-stream: {data['error']}",

@@ -59,6 +59,11 @@ class LeadingThinkSplitter:
             self._state = "after"
         return buffer
 
+    @property
+    def passes_through(self) -> bool:
+        """True once the answer's start is settled: from now on every piece comes back unchanged."""
+        return self._state == "after" and not self._held
+
     def flush(self) -> tuple[str, str]:
         """What is still held back at the end of the answer."""
         held, self._held = self._held, ""

@@ -14,8 +14,23 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess witho
         "pip install 'cb-ollama-integrations[langchain]'"
     ) from exc
 
+from typing import TYPE_CHECKING, Any
+
 from .chat_models import ChatCBOllama
 from .embeddings import CBOllamaEmbeddings
-from .llms import CBOllamaLLM
+
+if TYPE_CHECKING:
+    from .llms import CBOllamaLLM
+
+
+def __getattr__(name: str) -> Any:
+    # CBOllamaLLM is loaded on first use: langchain-core's BaseLLM module imports yaml (about 30 ms), which the
+    # chat model and the embeddings do not need.
+    if name == "CBOllamaLLM":
+        from .llms import CBOllamaLLM  # noqa: PLC0415
+
+        globals()[name] = CBOllamaLLM
+        return CBOllamaLLM
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["CBOllamaEmbeddings", "CBOllamaLLM", "ChatCBOllama"]

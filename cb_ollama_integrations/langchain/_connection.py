@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.utils import secret_from_env
 from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from .._adapters.anchor_compat import rename_alias
 from .._adapters.connection import Connection, check_timeout, with_default_model
-from ..client import OllamaClient
+
+if TYPE_CHECKING:
+    from ..client import OllamaClient
 
 __all__ = ["GenerationModelDefaults", "LangChainConnection"]
 
@@ -26,7 +29,20 @@ class LangChainConnection(Connection):
         default_factory=secret_from_env("OLLAMA_API_KEY", default=None), exclude=True,
         description="Bearer token for a proxy in front of Ollama; default OLLAMA_API_KEY.",
     )
-    client: OllamaClient | None = Field(None, exclude=True, description="A ready core client to use instead.")
+    # Any at run time, so importing the adapter does not import the client module (and httpx); checked below.
+    if TYPE_CHECKING:
+        client: OllamaClient | None = Field(None, exclude=True, description="A ready core client to use instead.")
+    else:
+        client: Any = Field(None, exclude=True, description="A ready core client to use instead.")
+
+    @field_validator("client")
+    @classmethod
+    def _check_client(cls, value: object) -> object:
+        # An OllamaClient exists only once its module was imported: no module, no instance of it.
+        module = sys.modules.get("cb_ollama_integrations.client")
+        if value is None or (module is not None and isinstance(value, module.OllamaClient)):
+            return value
+        raise ValueError(f"Input should be an instance of OllamaClient, not {type(value).__name__}")
 
     @field_validator("timeout")
     @classmethod

@@ -6,13 +6,16 @@ would vanish; these classes refuse them instead, naming the equivalent when ther
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from .._adapters.anchor_compat import CLIENT_KWARGS, rename_alias
-from ..client import OllamaClient
+
+if TYPE_CHECKING:
+    from ..client import OllamaClient
 
 __all__ = ["check_arguments", "check_client"]
 
@@ -25,7 +28,8 @@ _RENAMED = {"ollama_additional_kwargs": "additional_kwargs"}
 
 def check_client(client: object) -> OllamaClient | None:
     """The injected core client; an ollama-python client is refused with what to pass instead."""
-    if client is None or isinstance(client, OllamaClient):
+    module = sys.modules.get("cb_ollama_integrations.client")  # no module loaded: no OllamaClient can exist
+    if client is None or (module is not None and isinstance(client, module.OllamaClient)):
         return client
     raise TypeError(f"client must be a cb_ollama_integrations OllamaClient, not {type(client).__name__}: pass "
                     "client=OllamaClient(OllamaConfig(base_url=...)), or base_url/headers/request_timeout")

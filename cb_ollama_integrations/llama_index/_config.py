@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator
 
 from .._adapters.connection import Connection, check_timeout, with_default_model
-from ..client import OllamaClient
 from ._compat import check_arguments, check_client
+
+if TYPE_CHECKING:
+    from ..client import OllamaClient
 
 __all__ = ["LlamaIndexConnection"]
 
