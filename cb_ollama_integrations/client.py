@@ -92,6 +92,7 @@ class OllamaClient(CopiedAsConfig, ContextWindows, TextGeneration, ModelManageme
         """
         for url in config.hosts:
             proxy_for(url, config)
+        config.concurrency_per_host()  # 'num_parallel': OLLAMA_NUM_PARALLEL must be usable
 
     def __repr__(self) -> str:
         return f"OllamaClient(hosts={list(self.config.hosts)!r}, default_model={self.config.default_model!r})"

@@ -11,13 +11,15 @@ from urllib.parse import urlsplit
 from pydantic import ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from ._values.base import DeferredModel
-from ._values.env import config_values_from_env, env_variable_for
+from ._values.env import config_values_from_env, env_variable_for, num_parallel_from_env
 from ._values.keep_alive import KeepAlive, KeepAliveSetting, normalize_keep_alive
 from ._values.urls import clean_url, host_key, merge_headers, move_url_credentials, split_url_credentials
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_CONCURRENCY_PER_HOST",
     "EMBED_BATCH_CHARS",
+    "NUM_PARALLEL",
     "KeepAlive",
     "KeepAliveSetting",
     "OllamaConfig",
@@ -33,16 +35,25 @@ _PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 # About 8,000 tokens per /api/embed request: one huge body holds one host while the others idle (and very
 # large batches are reported to collapse Ollama's throughput); smaller ones spread over the hosts.
 EMBED_BATCH_CHARS = 32_000
+# Requests one host gets at once; the rest wait in the client, where routing can still send them to a host
+# that frees up. 4: what older Ollama servers ran per model, and room for a chat and an embedding model
+# loaded side by side on a current one (OLLAMA_NUM_PARALLEL=1 each); set it to the server's setting.
+DEFAULT_CONCURRENCY_PER_HOST = 4
+# The `max_concurrency_per_host` value meaning "the server's OLLAMA_NUM_PARALLEL", read from this process's
+# environment when the client is built (unset: 1, the server's own default): no endpoint reports the value.
+NUM_PARALLEL = "num_parallel"
 
 
 class RoutingStrategy(str, Enum):
     """How a client with several hosts picks one for each request.
 
     - FAILOVER_CHAIN: hosts in the order given; skip open circuits; on a host failure move to the next.
-    - LOAD_BALANCED: round robin over the hosts whose circuit is closed.
+    - LOAD_BALANCED: the least busy healthy host (fewest requests in flight or waiting for it); ties go round
+      robin.
     - COST_OPTIMIZED: local inference is free, so "cost" is the reload a cold model costs: prefer a host that
       already has the model loaded (from its last /api/ps answer), else fall back to the chain order.
-    - PERFORMANCE_FIRST: the host with the lowest observed latency (moving average) first.
+    - PERFORMANCE_FIRST: the host expected to answer first: its observed latency (moving average) times the
+      requests already in flight or waiting for it, so a slow host gets a share in proportion to its speed.
     """
 
     FAILOVER_CHAIN = "failover_chain"
@@ -121,6 +132,12 @@ class OllamaConfig(DeferredModel):
         EMBED_BATCH_CHARS, ge=1, description="Characters per /api/embed request (a longer text goes alone)."
     )
     max_connections: int = Field(100, ge=1, description="Connection pool size per host.")
+    max_concurrency_per_host: int | Literal["num_parallel"] = Field(
+        DEFAULT_CONCURRENCY_PER_HOST, description="Requests in flight to one host at once (sync, async and every "
+        "event loop together); the rest wait in the client, at most the pool timeout (timeout_seconds, cut to "
+        "the deadline). 'num_parallel': the server's OLLAMA_NUM_PARALLEL, read from this process's environment "
+        "(unset: 1). At most max_connections."
+    )
     log_bodies: bool = Field(False, description="Also log request/response bodies at DEBUG (cut at 1,000 bytes).")
     timeout_setting: str = Field(
         "timeout_seconds", description="The setting a read-timeout error tells you to raise (adapters name theirs)."
@@ -184,6 +201,34 @@ class OllamaConfig(DeferredModel):
     def _check_num_ctx(cls, value: int | str | None) -> int | str | None:
         if isinstance(value, int) and value <= 0:
             raise ValueError("num_ctx must be a positive number of tokens, 'auto', or None (the server's default)")
+        return value
+
+    @field_validator("max_concurrency_per_host", mode="before")
+    @classmethod
+    def _check_concurrency(cls, value: Any) -> Any:
+        if value == NUM_PARALLEL or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+            return value
+        raise ValueError(f"max_concurrency_per_host must be a whole number >= 1 (requests one host runs at once: "
+                         f"its OLLAMA_NUM_PARALLEL) or {NUM_PARALLEL!r} to read OLLAMA_NUM_PARALLEL; got {value!r}")
+
+    @model_validator(mode="after")
+    def _check_concurrency_fits_pool(self) -> OllamaConfig:
+        limit = self.max_concurrency_per_host
+        if isinstance(limit, int) and limit > self.max_connections:
+            raise ValueError(f"max_concurrency_per_host={limit} is above max_connections={self.max_connections}: "
+                             "a host cannot run more requests than it has connections; raise max_connections too")
+        return self
+
+    def concurrency_per_host(self, environ: Mapping[str, str] | None = None) -> int:
+        """`max_concurrency_per_host` as a number ('num_parallel': OLLAMA_NUM_PARALLEL, unset 1); ValueError
+        when the variable is not a whole number >= 1 or is above `max_connections`."""
+        limit = self.max_concurrency_per_host
+        if isinstance(limit, int):
+            return limit
+        value = num_parallel_from_env(environ)
+        if value > self.max_connections:
+            raise ValueError(f"OLLAMA_NUM_PARALLEL={value} (max_concurrency_per_host='num_parallel') is above "
+                             f"max_connections={self.max_connections}: raise max_connections too")
         return value
 
     @field_validator("timeout_seconds", "connect_timeout_seconds", "deadline_seconds")
