@@ -132,11 +132,11 @@ class OllamaConfig(DeferredModel):
         EMBED_BATCH_CHARS, ge=1, description="Characters per /api/embed request (a longer text goes alone)."
     )
     max_connections: int = Field(100, ge=1, description="Connection pool size per host.")
-    max_concurrency_per_host: int | Literal["num_parallel"] = Field(
-        DEFAULT_CONCURRENCY_PER_HOST, description="Requests in flight to one host at once (sync, async and every "
-        "event loop together); the rest wait in the client, at most the pool timeout (timeout_seconds, cut to "
-        "the deadline). 'num_parallel': the server's OLLAMA_NUM_PARALLEL, read from this process's environment "
-        "(unset: 1). At most max_connections."
+    max_concurrency_per_host: int | Literal["num_parallel"] | None = Field(
+        None, description="Requests in flight to one host at once (sync, async and every event loop together); "
+        "the rest wait in the client, at most the pool timeout (timeout_seconds, cut to the deadline). "
+        "'num_parallel': the server's OLLAMA_NUM_PARALLEL, read from this process's environment (unset: 1). "
+        "None: 4 (DEFAULT_CONCURRENCY_PER_HOST), or max_connections if that is lower. At most max_connections."
     )
     log_bodies: bool = Field(False, description="Also log request/response bodies at DEBUG (cut at 1,000 bytes).")
     timeout_setting: str = Field(
@@ -206,7 +206,8 @@ class OllamaConfig(DeferredModel):
     @field_validator("max_concurrency_per_host", mode="before")
     @classmethod
     def _check_concurrency(cls, value: Any) -> Any:
-        if value == NUM_PARALLEL or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        if value is None or value == NUM_PARALLEL or (isinstance(value, int) and not isinstance(value, bool)
+                                                     and value >= 1):
             return value
         raise ValueError(f"max_concurrency_per_host must be a whole number >= 1 (requests one host runs at once: "
                          f"its OLLAMA_NUM_PARALLEL) or {NUM_PARALLEL!r} to read OLLAMA_NUM_PARALLEL; got {value!r}")
@@ -220,9 +221,12 @@ class OllamaConfig(DeferredModel):
         return self
 
     def concurrency_per_host(self, environ: Mapping[str, str] | None = None) -> int:
-        """`max_concurrency_per_host` as a number ('num_parallel': OLLAMA_NUM_PARALLEL, unset 1); ValueError
+        """`max_concurrency_per_host` as a number (None: 4 or max_connections if lower; 'num_parallel':
+        OLLAMA_NUM_PARALLEL, unset 1); ValueError
         when the variable is not a whole number >= 1 or is above `max_connections`."""
         limit = self.max_concurrency_per_host
+        if limit is None:
+            return min(DEFAULT_CONCURRENCY_PER_HOST, self.max_connections)
         if isinstance(limit, int):
             return limit
         value = num_parallel_from_env(environ)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
 
@@ -68,6 +68,10 @@ class Connection(BaseModel):
     connect_timeout: float | None = Field(None, description="Connect timeout, seconds: a dead host fails this fast.")
     max_retries: int | None = Field(None, ge=0, description="Retries of connection errors and 429/502/503/504.")
     verify_ssl: bool | None = Field(None, description="Verify TLS certificates of https hosts.")
+    max_concurrency_per_host: int | Literal["num_parallel"] | None = Field(
+        None, description="Requests in flight to one host at once (the rest wait in the client); 'num_parallel': "
+        "the server's OLLAMA_NUM_PARALLEL from this process's environment; None: the config's (4, at most max_connections)."
+    )
     headers: dict[str, SecretStr] | None = Field(
         None, exclude=True, description="Headers sent to every host of this object (not to anything else)."
     )
@@ -151,6 +155,7 @@ class Connection(BaseModel):
             host_headers=dict(self.host_headers) if self.host_headers else None,
             api_key=self.api_key,
             verify_ssl=self.verify_ssl,
+            max_concurrency_per_host=self.max_concurrency_per_host,
             timeout_setting=self.read_timeout_field,
             **self._config_overrides(),
         )
