@@ -24,6 +24,7 @@ __all__ = [
     "KeepAliveSetting",
     "OllamaConfig",
     "RoutingStrategy",
+    "check_concurrency_setting",
     "config_values_from_env",
     "move_url_credentials",
     "normalize_keep_alive",
@@ -42,6 +43,16 @@ DEFAULT_CONCURRENCY_PER_HOST = 4
 # The `max_concurrency_per_host` value meaning "the server's OLLAMA_NUM_PARALLEL", read from this process's
 # environment when the client is built (unset: 1, the server's own default): no endpoint reports the value.
 NUM_PARALLEL = "num_parallel"
+
+
+def check_concurrency_setting(value: Any) -> Any:
+    """A `max_concurrency_per_host` value as given (None, a whole number >= 1, 'num_parallel'), else ValueError
+    saying what to use (True is not 1 here: a flag where a count belongs is a mistake)."""
+    if value is None or value == NUM_PARALLEL or (isinstance(value, int) and not isinstance(value, bool)
+                                                 and value >= 1):
+        return value
+    raise ValueError(f"max_concurrency_per_host must be a whole number >= 1 (requests one host runs at once: "
+                     f"its OLLAMA_NUM_PARALLEL) or {NUM_PARALLEL!r} to read OLLAMA_NUM_PARALLEL; got {value!r}")
 
 
 class RoutingStrategy(str, Enum):
@@ -206,11 +217,7 @@ class OllamaConfig(DeferredModel):
     @field_validator("max_concurrency_per_host", mode="before")
     @classmethod
     def _check_concurrency(cls, value: Any) -> Any:
-        if value is None or value == NUM_PARALLEL or (isinstance(value, int) and not isinstance(value, bool)
-                                                     and value >= 1):
-            return value
-        raise ValueError(f"max_concurrency_per_host must be a whole number >= 1 (requests one host runs at once: "
-                         f"its OLLAMA_NUM_PARALLEL) or {NUM_PARALLEL!r} to read OLLAMA_NUM_PARALLEL; got {value!r}")
+        return check_concurrency_setting(value)
 
     @model_validator(mode="after")
     def _check_concurrency_fits_pool(self) -> OllamaConfig:

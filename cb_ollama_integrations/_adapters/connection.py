@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
 
 from ..client import OllamaClient
-from ..config import KeepAliveSetting, OllamaConfig, RoutingStrategy, move_url_credentials
+from ..config import KeepAliveSetting, OllamaConfig, RoutingStrategy, check_concurrency_setting, move_url_credentials
 from .anchor_compat import client_kwargs_settings
 
 __all__ = ["Connection", "with_default_model"]
@@ -70,7 +70,7 @@ class Connection(BaseModel):
     verify_ssl: bool | None = Field(None, description="Verify TLS certificates of https hosts.")
     max_concurrency_per_host: int | Literal["num_parallel"] | None = Field(
         None, description="Requests in flight to one host at once (the rest wait in the client); 'num_parallel': "
-        "the server's OLLAMA_NUM_PARALLEL from this process's environment; None: the config's (4, at most max_connections)."
+        "the server's OLLAMA_NUM_PARALLEL from this process's environment; None: 4 (at most max_connections)."
     )
     headers: dict[str, SecretStr] | None = Field(
         None, exclude=True, description="Headers sent to every host of this object (not to anything else)."
@@ -121,6 +121,11 @@ class Connection(BaseModel):
     @classmethod
     def _check_timeout(cls, value: float | None) -> float | None:
         return check_timeout(value)
+
+    @field_validator("max_concurrency_per_host", mode="before")
+    @classmethod
+    def _check_concurrency(cls, value: Any) -> Any:
+        return check_concurrency_setting(value)
 
     def check_model_on_init(self) -> None:
         """With `validate_model_on_init`, ask the server about the model now (ModelNotFoundError names the

@@ -226,6 +226,10 @@ class CallPlan:
         policy = self.pool.policy
         if self.deadline.expired and isinstance(exc, LLMTimeoutError | NetworkError) and exc.phase != "deadline":
             exc = self._out_of_time(exc)
+        if isinstance(exc, LLMTimeoutError) and exc.phase == "pool":  # no slot of this host freed up in time
+            if self._untried() and not self.deadline.expired:
+                return 0.0  # nothing was sent and the host is only busy: another host may have room
+            raise exc
         if not policy.is_host_failure(exc):
             host.breaker.record_success()
             raise exc
@@ -235,7 +239,7 @@ class CallPlan:
             host.loaded_models.discard(normalize_model_name(self.model))
         if self.answer_started or self.deadline.expired or not (self.resend or policy.nothing_sent(exc)):
             raise exc
-        untried = [h for h in self.order if h.url not in self.tried and h.breaker.would_admit()]
+        untried = self._untried()
         if untried:
             logger.info("failover: %s failed (%s); trying %s", host.url, type(exc).__name__, untried[0].url)
             return 0.0
@@ -251,6 +255,9 @@ class CallPlan:
         logger.info("retry %d/%d in %.2fs after %s: %s", self.retries, policy.max_retries, delay,
                     type(exc).__name__, exc)
         return delay
+
+    def _untried(self) -> list[Host]:
+        return [h for h in self.order if h.url not in self.tried and h.breaker.would_admit()]
 
     def _out_of_time(self, exc: LLMError) -> LLMError:
         error = self.deadline.error(exc.url)
