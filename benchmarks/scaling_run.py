@@ -58,7 +58,7 @@ async def _acall(client: OllamaClient, kind: str, rid: str) -> None:
         await client.aembeddings(EmbeddingsRequest(model="all-minilm", input=[rid], dimensions=8))
 
 
-def _threads(client: OllamaClient, kind: str, ids: list[str], callers: int, result: CaseResult,
+def _threads(client: OllamaClient, kind: str, ids: list[str], *, callers: int, result: CaseResult,
              on_answer: Callable[[int], None] | None) -> None:
     lock, queue = threading.Lock(), iter(ids)
 
@@ -86,7 +86,7 @@ def _threads(client: OllamaClient, kind: str, ids: list[str], callers: int, resu
         thread.join(300)
 
 
-async def _tasks(client: OllamaClient, kind: str, ids: list[str], callers: int, result: CaseResult,
+async def _tasks(client: OllamaClient, kind: str, ids: list[str], *, callers: int, result: CaseResult,
                  on_answer: Callable[[int], None] | None) -> None:
     queue: Iterator[str] = iter(ids)
 
@@ -122,14 +122,14 @@ def run_case(urls: list[str], mode: str, kind: str, *, requests: int, callers: i
     with OllamaClient(_config(urls, strategy)) as client:
         scratch, result = CaseResult(warm, 0.0), CaseResult(ids, 0.0)
         if mode == "sync":
-            _threads(client, kind, warm, callers, scratch, None)
+            _threads(client, kind, warm, callers=callers, result=scratch, on_answer=None)
             started = time.perf_counter()
-            _threads(client, kind, ids, callers, result, on_answer)
+            _threads(client, kind, ids, callers=callers, result=result, on_answer=on_answer)
         else:
             async def both() -> float:
-                await _tasks(client, kind, warm, callers, scratch, None)
+                await _tasks(client, kind, warm, callers=callers, result=scratch, on_answer=None)
                 began = time.perf_counter()
-                await _tasks(client, kind, ids, callers, result, on_answer)
+                await _tasks(client, kind, ids, callers=callers, result=result, on_answer=on_answer)
                 return began
 
             started = asyncio.run(both())

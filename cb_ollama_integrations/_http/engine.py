@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -160,7 +160,7 @@ class Engine(RootProbes):
         return decode_reply(call, url, host.url, response, body=raw, started=started, bodies=self.log_bodies)
 
     # -- streaming: retries and failover happen only before the first byte ----------------------------
-    def stream(self, call: Call, observer: AttemptObserver = NO_OBSERVER) -> Iterator[tuple[str, bytes]]:
+    def stream(self, call: Call, observer: AttemptObserver = NO_OBSERVER) -> Generator[tuple[str, bytes]]:
         """Yield (host URL, NDJSON line) pairs of a streamed answer (sync)."""
         host, response = self._route(call, self._open_stream, observer, streamed=True)
         url, splitter = str(response.url), LineSplitter(url=str(response.url))
@@ -173,7 +173,7 @@ class Engine(RootProbes):
             self.pool.count_in_flight(host, -1)
             response.close()
 
-    async def astream(self, call: Call, observer: AttemptObserver = NO_OBSERVER) -> AsyncIterator[tuple[str, bytes]]:
+    async def astream(self, call: Call, observer: AttemptObserver = NO_OBSERVER) -> AsyncGenerator[tuple[str, bytes]]:
         """Yield (host URL, NDJSON line) pairs of a streamed answer (async)."""
         host, response = await self._aroute(call, self._aopen_stream, observer, streamed=True)
         url, splitter = str(response.url), LineSplitter(url=str(response.url))

@@ -157,8 +157,8 @@ class CallPlan:
                 chosen = host
                 host.in_flight += 1
                 break
-        for host, exc in rejected:
-            self.observer.attempt_ended(host, Outcome.CIRCUIT_OPEN, probe=False, error=exc, delay=0.0)
+        for host, refusal in rejected:
+            self.observer.attempt_ended(host, Outcome.CIRCUIT_OPEN, probe=False, error=refusal, delay=0.0)
         if chosen is not None:
             self.tried.add(chosen.url)
             self.attempt_started = self.pool.clock()

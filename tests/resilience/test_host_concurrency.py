@@ -100,7 +100,7 @@ def test_the_default_and_the_adapters_field() -> None:
 
 @pytest.mark.parametrize("bad", [0, -1, True, 2.5, "many"])
 def test_bad_values_say_what_to_use(bad: object) -> None:
-    with pytest.raises(ValidationError, match="whole number >= 1.*'num_parallel'"):
+    with pytest.raises(ValidationError, match=r"whole number >= 1.*'num_parallel'"):
         OllamaConfig(max_concurrency_per_host=bad)
     with pytest.raises(ValidationError, match="max_concurrency_per_host"):
         CBOllamaEmbeddings(model="m", max_concurrency_per_host=bad)
