@@ -11,7 +11,13 @@ from urllib.parse import urlsplit
 from pydantic import ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from ._values.base import DeferredModel
-from ._values.env import config_values_from_env, env_variable_for, num_parallel_from_env
+from ._values.concurrency import (
+    DEFAULT_CONCURRENCY_PER_HOST,
+    NUM_PARALLEL,
+    check_concurrency_setting,
+    resolve_concurrency,
+)
+from ._values.env import config_values_from_env, env_variable_for
 from ._values.keep_alive import KeepAlive, KeepAliveSetting, normalize_keep_alive
 from ._values.urls import clean_url, host_key, merge_headers, move_url_credentials, split_url_credentials
 
@@ -36,25 +42,6 @@ _PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 # About 8,000 tokens per /api/embed request: one huge body holds one host while the others idle (and very
 # large batches are reported to collapse Ollama's throughput); smaller ones spread over the hosts.
 EMBED_BATCH_CHARS = 32_000
-# Requests one host gets at once; the rest wait in the client, where routing can still send them to a host
-# that frees up. 4: what older Ollama servers ran per model, and room for a chat and an embedding model
-# loaded side by side on a current one (OLLAMA_NUM_PARALLEL=1 each); set it to the server's setting.
-DEFAULT_CONCURRENCY_PER_HOST = 4
-# The `max_concurrency_per_host` value meaning "the server's OLLAMA_NUM_PARALLEL", read from this process's
-# environment when the client is built (unset: 1, the server's own default): no endpoint reports the value.
-NUM_PARALLEL = "num_parallel"
-
-
-def check_concurrency_setting(value: Any) -> Any:
-    """A `max_concurrency_per_host` value as given (None, a whole number >= 1, 'num_parallel'), else ValueError
-    saying what to use (True is not 1 here: a flag where a count belongs is a mistake)."""
-    if value is None or value == NUM_PARALLEL or (isinstance(value, int) and not isinstance(value, bool)
-                                                 and value >= 1):
-        return value
-    raise ValueError(f"max_concurrency_per_host must be a whole number >= 1 (requests one host runs at once: "
-                     f"its OLLAMA_NUM_PARALLEL) or {NUM_PARALLEL!r} to read OLLAMA_NUM_PARALLEL; got {value!r}")
-
-
 class RoutingStrategy(str, Enum):
     """How a client with several hosts picks one for each request.
 
@@ -228,19 +215,9 @@ class OllamaConfig(DeferredModel):
         return self
 
     def concurrency_per_host(self, environ: Mapping[str, str] | None = None) -> int:
-        """`max_concurrency_per_host` as a number (None: 4 or max_connections if lower; 'num_parallel':
-        OLLAMA_NUM_PARALLEL, unset 1); ValueError
-        when the variable is not a whole number >= 1 or is above `max_connections`."""
-        limit = self.max_concurrency_per_host
-        if limit is None:
-            return min(DEFAULT_CONCURRENCY_PER_HOST, self.max_connections)
-        if isinstance(limit, int):
-            return limit
-        value = num_parallel_from_env(environ)
-        if value > self.max_connections:
-            raise ValueError(f"OLLAMA_NUM_PARALLEL={value} (max_concurrency_per_host='num_parallel') is above "
-                             f"max_connections={self.max_connections}: raise max_connections too")
-        return value
+        """`max_concurrency_per_host` as a number (None: 4, or max_connections if lower; 'num_parallel':
+        OLLAMA_NUM_PARALLEL, unset 1); ValueError when the variable is unusable or above `max_connections`."""
+        return resolve_concurrency(self.max_concurrency_per_host, self.max_connections, environ)
 
     @field_validator("timeout_seconds", "connect_timeout_seconds", "deadline_seconds")
     @classmethod
