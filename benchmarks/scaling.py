@@ -58,17 +58,22 @@ class FakeHost:
 
 
 def start_hosts(latencies: list[float], folder: Path, max_seconds: float) -> list[FakeHost]:
-    """One fake host process per latency, each on its own ephemeral loopback port."""
-    hosts: list[FakeHost] = []
+    """One fake host process per latency, each on its own ephemeral loopback port (started side by side:
+    on a loaded machine one start can take many seconds)."""
+    started = []
     for index, latency in enumerate(latencies):
         log = folder / f"host{index}-{time.monotonic_ns()}.log"
         process = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.scaling_host", "--latency", str(latency), "--served-log", str(log),
              "--max-seconds", str(max_seconds)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        started.append((process, log))
+    hosts: list[FakeHost] = []
+    for process, log in started:
         assert process.stdout is not None
         line = process.stdout.readline()  # the host prints its URL as soon as it listens
         if not line:
-            process.kill()
+            for other, _ in started:
+                other.kill()
             raise RuntimeError("a fake host did not start")
         hosts.append(FakeHost(process, json.loads(line)["url"], log))
     return hosts
@@ -85,56 +90,40 @@ def _served_counts(hosts: list[FakeHost], ids: list[str]) -> tuple[Counter[str],
     return per_id, per_host
 
 
-def scaling_case(n: int, mode: str, kind: str, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
-    """Throughput of `n` equal hosts."""
-    hosts = start_hosts([args.latency] * n, folder, args.max_seconds)
-    try:
-        result = run_case([h.url for h in hosts], mode, kind, requests=n * args.per_host, callers=2 * n,
-                          strategy="load_balanced", tag=f"{mode}-{kind}-{n}")
-    finally:
-        for host in hosts:
-            host.stop()
+def scaling_case(hosts: list[FakeHost], n: int, mode: str, kind: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Throughput of the first `n` equal hosts."""
+    result = run_case([h.url for h in hosts[:n]], mode, kind, requests=n * args.per_host, callers=2 * n,
+                      strategy="load_balanced", tag=f"{mode}-{kind}-{n}")
     return {"hosts": n, "mode": mode, "kind": kind, **result.summary()}
 
 
-def kill_case(args: argparse.Namespace, folder: Path, mode: str) -> dict[str, Any]:
-    """Four hosts, one killed with SIGKILL a third of the way through: lost and served-twice counts."""
-    hosts = start_hosts([args.latency] * 4, folder, args.max_seconds)
-    victim = hosts[1]
-    requests = 4 * args.per_host
+def kill_case(four: list[FakeHost], args: argparse.Namespace, mode: str) -> dict[str, Any]:
+    """Four hosts, the second killed with SIGKILL a third of the way through: lost and served-twice counts."""
+    victim, requests = four[1], 4 * args.per_host
 
     def kill_when(done: int) -> None:
         if done == requests // 3 and victim.process.poll() is None:
             os.kill(victim.process.pid, signal.SIGKILL)
 
-    try:
-        result: CaseResult = run_case([h.url for h in hosts], mode, "chat", requests=requests, callers=8,
-                                      strategy="load_balanced", tag=f"kill-{mode}", on_answer=kill_when)
-        per_id, per_host = _served_counts(hosts, result.ids)
-    finally:
-        for host in hosts:
-            host.stop()
+    result: CaseResult = run_case([h.url for h in four], mode, "chat", requests=requests, callers=8,
+                                  strategy="load_balanced", tag=f"kill-{mode}", on_answer=kill_when)
+    per_id, per_host = _served_counts(four, result.ids)
     lost = [rid for rid in result.ids if rid not in result.answered or per_id[rid] == 0]
-    return {"case": "kill", "mode": mode, "hosts": 4, "requests": requests, "lost": len(lost),
-            "served_twice": sum(1 for count in per_id.values() if count > 1), "errors": result.errors,
+    return {"case": "kill", "mode": mode, "hosts": 4, "lost": len(lost),
+            "served_twice": sum(1 for count in per_id.values() if count > 1),
             "served_per_host": per_host, "killed_host": 1, **result.summary()}
 
 
-def slow_case(args: argparse.Namespace, folder: Path, mode: str) -> dict[str, Any]:
-    """Four hosts, host 0 five times slower, `performance_first`: the slow host's share of the requests."""
-    hosts = start_hosts([args.latency * 5] + [args.latency] * 3, folder, args.max_seconds)
+def slow_case(four: list[FakeHost], args: argparse.Namespace, mode: str) -> dict[str, Any]:
+    """Four hosts, the first five times slower, `performance_first`: the slow host's share of the requests."""
     requests = 4 * args.per_host
-    try:
-        result = run_case([h.url for h in hosts], mode, "chat", requests=requests, callers=8,
-                          strategy="performance_first", tag=f"slow-{mode}")
-        _, per_host = _served_counts(hosts, result.ids)
-    finally:
-        for host in hosts:
-            host.stop()
-    ideal = 3 / args.latency + 1 / (5 * args.latency)  # what the four hosts can serve per second together
-    return {"case": "slow_host", "mode": mode, "hosts": 4, "requests": requests, "served_per_host": per_host,
+    result = run_case([h.url for h in four], mode, "chat", requests=requests, callers=8,
+                      strategy="performance_first", tag=f"slow-{mode}")
+    _, per_host = _served_counts(four, result.ids)
+    capacity = 3 / args.latency + 1 / (5 * args.latency)  # what the four hosts can serve per second together
+    return {"case": "slow_host", "mode": mode, "hosts": 4, "served_per_host": per_host,
             "slow_share": per_host[0] / max(1, sum(per_host)), "fair_share": 0.25,
-            "capacity_rps": ideal, **result.summary()}
+            "capacity_rps": capacity, **result.summary()}
 
 
 def efficiency(rows: list[dict[str, Any]]) -> None:
@@ -176,12 +165,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     counts = [int(n) for n in args.hosts.split(",")]
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="cb-scaling-") as tmp:
-        folder = Path(tmp)
-        rows = [scaling_case(n, mode, kind, args, folder)
-                for kind in ("chat", "embed") for mode in ("async", "sync") for n in counts]
-        efficiency(rows)
-        cases = [kill_case(args, folder, mode) for mode in ("async", "sync")]
-        cases += [slow_case(args, folder, mode) for mode in ("async", "sync")]
+        # one set of processes for every case: the equal hosts, 8 more for the two kill cases, one slow host
+        equal_count = max(*counts, 3)  # the slow-host case needs three equal hosts beside the slow one
+        pool = start_hosts([args.latency] * (equal_count + 8) + [args.latency * 5], Path(tmp), args.max_seconds)
+        try:
+            equal, spare, slow = pool[:equal_count], pool[equal_count:-1], pool[-1]
+            rows = [scaling_case(equal, n, mode, kind, args)
+                    for kind in ("chat", "embed") for mode in ("async", "sync") for n in counts]
+            efficiency(rows)
+            cases = [slow_case([slow, *equal[:3]], args, mode) for mode in ("async", "sync")]
+            cases += [kill_case(spare[4 * i:4 * i + 4], args, mode) for i, mode in enumerate(("async", "sync"))]
+        finally:
+            for host in pool:
+                host.stop()
     result = {
         "command": "python -m benchmarks.scaling " + " ".join(argv if argv is not None else sys.argv[1:]),
         "latency_seconds": args.latency, "per_host": args.per_host, "quick": args.quick,
