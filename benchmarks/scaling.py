@@ -5,7 +5,7 @@
 
 Each host is benchmarks/scaling_host.py in its own process (loopback, `--latency` seconds per request), so a
 host serves at most 1/latency requests per second. The client runs `load_balanced` routing with
-`max_concurrency_per_host=1` and twice as many callers as hosts; throughput is answers per second after a
+`max_concurrency_per_host=1` (`--limit`) and twice as many callers as hosts; throughput is answers per second after a
 warm-up, efficiency is throughput / (N x the one-host throughput of the same mode and kind). Two more cases:
 a host killed (SIGKILL) a third of the way through a run (requests lost and served twice, from the hosts'
 served logs), and one host 5x slower than the others under `performance_first` (its share of the requests).
@@ -93,7 +93,7 @@ def _served_counts(hosts: list[FakeHost], ids: list[str]) -> tuple[Counter[str],
 def scaling_case(hosts: list[FakeHost], n: int, mode: str, kind: str, args: argparse.Namespace) -> dict[str, Any]:
     """Throughput of the first `n` equal hosts."""
     result = run_case([h.url for h in hosts[:n]], mode, kind, requests=n * args.per_host, callers=2 * n,
-                      strategy="load_balanced", tag=f"{mode}-{kind}-{n}")
+                      strategy="load_balanced", tag=f"{mode}-{kind}-{n}", per_host=args.limit)
     return {"hosts": n, "mode": mode, "kind": kind, **result.summary()}
 
 
@@ -106,7 +106,8 @@ def kill_case(four: list[FakeHost], args: argparse.Namespace, mode: str) -> dict
             os.kill(victim.process.pid, signal.SIGKILL)
 
     result: CaseResult = run_case([h.url for h in four], mode, "chat", requests=requests, callers=8,
-                                  strategy="load_balanced", tag=f"kill-{mode}", on_answer=kill_when)
+                                  strategy="load_balanced", tag=f"kill-{mode}", on_answer=kill_when,
+                                  per_host=args.limit)
     per_id, per_host = _served_counts(four, result.ids)
     lost = [rid for rid in result.ids if rid not in result.answered or per_id[rid] == 0]
     return {"case": "kill", "mode": mode, "hosts": 4, "lost": len(lost),
@@ -118,7 +119,7 @@ def slow_case(four: list[FakeHost], args: argparse.Namespace, mode: str) -> dict
     """Four hosts, the first five times slower, `performance_first`: the slow host's share of the requests."""
     requests = 4 * args.per_host
     result = run_case([h.url for h in four], mode, "chat", requests=requests, callers=8,
-                      strategy="performance_first", tag=f"slow-{mode}")
+                      strategy="performance_first", tag=f"slow-{mode}", per_host=args.limit)
     _, per_host = _served_counts(four, result.ids)
     capacity = 3 / args.latency + 1 / (5 * args.latency)  # what the four hosts can serve per second together
     return {"case": "slow_host", "mode": mode, "hosts": 4, "served_per_host": per_host,
@@ -136,17 +137,19 @@ def efficiency(rows: list[dict[str, Any]]) -> None:
 
 def markdown(result: dict[str, Any]) -> str:
     """The tables of docs/scaling.md."""
-    lines = ["| hosts | mode | kind | requests | throughput (req/s) | efficiency vs N x 1 host | peak at one host |",
-             "|---:|---|---|---:|---:|---:|---:|"]
+    latency = result["latency_seconds"]
+    lines = ["| hosts | mode | kind | requests | throughput (req/s) | efficiency vs N x 1 host | of N / latency "
+             "| peak at one host |", "|---:|---|---|---:|---:|---:|---:|---:|"]
     for r in result["scaling"]:
         lines.append(f"| {r['hosts']} | {r['mode']} | {r['kind']} | {r['requests']} | {r['throughput_rps']:.1f} | "
-                     f"{r['efficiency']:.2f} | {r['peak_queue']} |")
-    lines += ["", "| case | mode | requests | lost | served twice | errors | served per host | share of host 0 |",
-              "|---|---|---:|---:|---:|---:|---|---:|"]
+                     f"{r['efficiency']:.2f} | {r['throughput_rps'] * latency / r['hosts']:.2f} | {r['peak_queue']} |")
+    lines += ["", "| case | mode | requests | lost | served twice | errors | served per host | share of host 0 "
+              "| throughput (req/s) |", "|---|---|---:|---:|---:|---:|---|---:|---:|"]
     for r in result["cases"]:
-        share = f"{r['slow_share']:.3f} (fair {r['fair_share']})" if r["case"] == "slow_host" else "-"
+        share = f"{r['slow_share']:.3f} (equal {r['fair_share']})" if r["case"] == "slow_host" else "-"
         lines.append(f"| {r['case']} | {r['mode']} | {r['requests']} | {r.get('lost', '-')} | "
-                     f"{r.get('served_twice', '-')} | {r['errors']} | {r['served_per_host']} | {share} |")
+                     f"{r.get('served_twice', '-')} | {r['errors']} | {r['served_per_host']} | {share} | "
+                     f"{r['throughput_rps']:.1f} |")
     return "\n".join(lines)
 
 
@@ -157,13 +160,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--hosts", default="1,2,4,8,16", help="host counts (default 1,2,4,8,16)")
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per request per host (0.05)")
     parser.add_argument("--per-host", type=int, default=40, help="requests per host in each case (40)")
+    parser.add_argument("--limit", type=int, default=1, help="the client's max_concurrency_per_host (1: the "
+                        "hosts' parallelism; 2: one more waits at each host, hiding the client's turnaround)")
     parser.add_argument("--max-seconds", type=float, default=300.0, help="lifetime bound of each fake host")
     parser.add_argument("--out", default=str(RESULTS), help="where the JSON goes")
     args = parser.parse_args(argv)
     if args.quick:
         args.hosts, args.per_host, args.latency = "1,2", 6, 0.02
     counts = [int(n) for n in args.hosts.split(",")]
-    started = time.monotonic()
+    started, load_before = time.monotonic(), os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="cb-scaling-") as tmp:
         # one set of processes for every case: the equal hosts, 8 more for the two kill cases, one slow host
         equal_count = max(*counts, 3)  # the slow-host case needs three equal hosts beside the slow one
@@ -180,9 +185,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 host.stop()
     result = {
         "command": "python -m benchmarks.scaling " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "latency_seconds": args.latency, "per_host": args.per_host, "quick": args.quick,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "load_before": os.getloadavg()},
+        "latency_seconds": args.latency, "per_host": args.per_host, "max_concurrency_per_host": args.limit,
+        "quick": args.quick, "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                         "load_before": load_before, "load_after": os.getloadavg()},
         "seconds": time.monotonic() - started, "scaling": rows, "cases": cases,
         "litellm": "not run: see docs/scaling.md (its install would downgrade python-dateutil in the venv)",
     }

@@ -38,8 +38,8 @@ class CaseResult:
                 "peak_queue": self.peak_queue}
 
 
-def _config(urls: list[str], strategy: str) -> OllamaConfig:
-    return OllamaConfig(base_urls=tuple(urls), routing_strategy=strategy, max_concurrency_per_host=1,
+def _config(urls: list[str], strategy: str, per_host: int) -> OllamaConfig:
+    return OllamaConfig(base_urls=tuple(urls), routing_strategy=strategy, max_concurrency_per_host=per_host,
                         max_retries=2, retry_backoff_seconds=0.05, num_ctx=None, keep_alive=None,
                         timeout_seconds=60, connect_timeout_seconds=2, default_model="smollm2:135m")
 
@@ -115,11 +115,12 @@ def _peak_queue(urls: list[str]) -> int:
 
 
 def run_case(urls: list[str], mode: str, kind: str, *, requests: int, callers: int, strategy: str, tag: str,
-             on_answer: Callable[[int], None] | None = None) -> CaseResult:
-    """Send `requests` requests (after a warm-up of `callers`) from `callers` threads or tasks; time them."""
+             on_answer: Callable[[int], None] | None = None, per_host: int = 1) -> CaseResult:
+    """Send `requests` requests (after a warm-up of `callers`) from `callers` threads or tasks, at most
+    `per_host` at once to each host (max_concurrency_per_host); time them."""
     ids = [f"{tag}-{i}" for i in range(requests)]
     warm = [f"warm-{tag}-{i}" for i in range(callers)]
-    with OllamaClient(_config(urls, strategy)) as client:
+    with OllamaClient(_config(urls, strategy, per_host)) as client:
         scratch, result = CaseResult(warm, 0.0), CaseResult(ids, 0.0)
         if mode == "sync":
             _threads(client, kind, warm, callers=callers, result=scratch, on_answer=None)
