@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--per-host", type=int, default=40, help="requests per host in each case (40)")
     parser.add_argument("--limit", type=int, default=1, help="the client's max_concurrency_per_host (1: the "
                         "hosts' parallelism; 2: one more waits at each host, hiding the client's turnaround)")
-    parser.add_argument("--max-seconds", type=float, default=300.0, help="lifetime bound of each fake host")
+    parser.add_argument("--max-seconds", type=float, default=900.0, help="lifetime bound of each fake host (900)")
     parser.add_argument("--out", default=str(RESULTS), help="where the JSON goes")
     args = parser.parse_args(argv)
     if args.quick:
