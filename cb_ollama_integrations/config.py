@@ -15,6 +15,7 @@ from ._values.concurrency import (
     DEFAULT_CONCURRENCY_PER_HOST,
     NUM_PARALLEL,
     check_concurrency_setting,
+    check_fits_pool,
     resolve_concurrency,
 )
 from ._values.env import config_values_from_env, env_variable_for
@@ -22,19 +23,9 @@ from ._values.keep_alive import KeepAlive, KeepAliveSetting, normalize_keep_aliv
 from ._values.urls import clean_url, host_key, merge_headers, move_url_credentials, split_url_credentials
 
 __all__ = [
-    "DEFAULT_BASE_URL",
-    "DEFAULT_CONCURRENCY_PER_HOST",
-    "EMBED_BATCH_CHARS",
-    "NUM_PARALLEL",
-    "KeepAlive",
-    "KeepAliveSetting",
-    "OllamaConfig",
-    "RoutingStrategy",
-    "check_concurrency_setting",
-    "config_values_from_env",
-    "move_url_credentials",
-    "normalize_keep_alive",
-    "split_url_credentials",
+    "DEFAULT_BASE_URL", "DEFAULT_CONCURRENCY_PER_HOST", "EMBED_BATCH_CHARS", "NUM_PARALLEL", "KeepAlive",
+    "KeepAliveSetting", "OllamaConfig", "RoutingStrategy", "check_concurrency_setting", "config_values_from_env",
+    "move_url_credentials", "normalize_keep_alive", "split_url_credentials",
 ]
 
 DEFAULT_BASE_URL = "http://localhost:11434"
@@ -130,12 +121,9 @@ class OllamaConfig(DeferredModel):
         EMBED_BATCH_CHARS, ge=1, description="Characters per /api/embed request (a longer text goes alone)."
     )
     max_connections: int = Field(100, ge=1, description="Connection pool size per host.")
-    max_concurrency_per_host: int | Literal["num_parallel"] | None = Field(
-        None, description="Requests in flight to one host at once (sync, async and every event loop together); "
-        "the rest wait in the client, at most the pool timeout (timeout_seconds, cut to the deadline). "
-        "'num_parallel': the server's OLLAMA_NUM_PARALLEL, read from this process's environment (unset: 1). "
-        "None: 4 (DEFAULT_CONCURRENCY_PER_HOST), or max_connections if that is lower. At most max_connections."
-    )
+    max_concurrency_per_host: int | Literal["num_parallel"] | None = Field(None, description="Requests in flight "
+        "to one host at once (sync, async, every loop); the rest wait here, at most the pool timeout. 'num_parallel':"
+        " OLLAMA_NUM_PARALLEL (unset: 1); None: 4, at most max_connections. See docs/scaling.md.")
     log_bodies: bool = Field(False, description="Also log request/response bodies at DEBUG (cut at 1,000 bytes).")
     timeout_setting: str = Field(
         "timeout_seconds", description="The setting a read-timeout error tells you to raise (adapters name theirs)."
@@ -208,10 +196,7 @@ class OllamaConfig(DeferredModel):
 
     @model_validator(mode="after")
     def _check_concurrency_fits_pool(self) -> OllamaConfig:
-        limit = self.max_concurrency_per_host
-        if isinstance(limit, int) and limit > self.max_connections:
-            raise ValueError(f"max_concurrency_per_host={limit} is above max_connections={self.max_connections}: "
-                             "a host cannot run more requests than it has connections; raise max_connections too")
+        check_fits_pool(self.max_concurrency_per_host, self.max_connections)
         return self
 
     def concurrency_per_host(self, environ: Mapping[str, str] | None = None) -> int:

@@ -59,9 +59,7 @@ class HostPool:
         """The hosts in the order the strategy prefers them for one request.
 
         Except in the explicit FAILOVER_CHAIN order, hosts whose last attempt failed go last; open circuits
-        are skipped later, by the plan. LOAD_BALANCED and PERFORMANCE_FIRST depend on the load: the plan ranks
-        again (`rank`) when it picks a host.
-        """
+        are skipped later, by the plan, which ranks again by load (`rank`) when it picks a host."""
         hosts = list(self.hosts)
         if len(hosts) == 1 or self.strategy is RoutingStrategy.FAILOVER_CHAIN:
             return hosts
@@ -103,11 +101,8 @@ class HostPool:
         return self._lock
 
     def count_in_flight(self, host: Host, delta: int) -> None:
-        """Track requests in flight per host (sent, or waiting for one of its slots); safe across threads.
-
-        The engine reports the end of each attempt (a stream: when it is closed), so the count is what the
-        host is busy with now; LOAD_BALANCED and PERFORMANCE_FIRST rank by it.
-        """
+        """Track requests in flight per host (sent, or waiting for a slot; a stream until the engine closes
+        it): what LOAD_BALANCED and PERFORMANCE_FIRST rank by. Safe across threads."""
         with self._lock:
             host.in_flight += delta
 

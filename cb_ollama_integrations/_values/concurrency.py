@@ -7,7 +7,8 @@ from typing import Any
 
 from .env import num_parallel_from_env
 
-__all__ = ["DEFAULT_CONCURRENCY_PER_HOST", "NUM_PARALLEL", "check_concurrency_setting", "resolve_concurrency"]
+__all__ = ["DEFAULT_CONCURRENCY_PER_HOST", "NUM_PARALLEL", "check_concurrency_setting", "check_fits_pool",
+           "resolve_concurrency"]
 
 # Requests one host gets at once; the rest wait in the client, where routing can still send them to a host
 # that frees up. 4: what older Ollama servers ran per model, and room for a chat and an embedding model
@@ -26,6 +27,13 @@ def check_concurrency_setting(value: Any) -> Any:
         return value
     raise ValueError(f"max_concurrency_per_host must be a whole number >= 1 (requests one host runs at once: "
                      f"its OLLAMA_NUM_PARALLEL) or {NUM_PARALLEL!r} to read OLLAMA_NUM_PARALLEL; got {value!r}")
+
+
+def check_fits_pool(setting: int | str | None, max_connections: int) -> None:
+    """ValueError when an explicit number is above `max_connections` (a host cannot run more than its pool)."""
+    if isinstance(setting, int) and setting > max_connections:
+        raise ValueError(f"max_concurrency_per_host={setting} is above max_connections={max_connections}: a host "
+                         "cannot run more requests than it has connections; raise max_connections too")
 
 
 def resolve_concurrency(setting: int | str | None, max_connections: int,
