@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, Generator
 from contextlib import aclosing, closing
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from ._protocol.calls import Reply, bearer
 from ._protocol.context_window import ContextMemory
@@ -43,8 +43,6 @@ __all__ = ["ModelManagement"]
 
 logger = logging.getLogger("cb_ollama_integrations")
 
-_Lines = Generator[tuple[str, bytes], None, None]  # the engine's streams are generators: closable
-_ALines = AsyncGenerator[tuple[str, bytes], None]
 
 
 def _reraise(exc: BaseException) -> BaseException:
@@ -170,7 +168,7 @@ class ModelManagement:
         Ends after the server's "success"; a failure reported inside the stream (e.g. no registry access)
         raises StreamError with the server's reason. Closing the iterator early cancels the pull.
         """
-        with closing(cast(_Lines, self._engine.stream(build_pull_call(name, insecure=insecure)))) as lines:
+        with closing(self._engine.stream(build_pull_call(name, insecure=insecure))) as lines:
             for host, line in lines:
                 update = parse_pull_line(line, model=name, url=host)
                 yield update
@@ -180,7 +178,7 @@ class ModelManagement:
 
     async def apull_model(self, name: str, *, insecure: bool = False) -> AsyncGenerator[PullUpdate, None]:
         """Async twin of `pull_model`."""
-        async with aclosing(cast(_ALines, self._engine.astream(build_pull_call(name, insecure=insecure)))) as lines:
+        async with aclosing(self._engine.astream(build_pull_call(name, insecure=insecure))) as lines:
             async for host, line in lines:
                 update = parse_pull_line(line, model=name, url=host)
                 yield update

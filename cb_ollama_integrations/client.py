@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import aclosing, closing
 from types import TracebackType
 from typing import Any
 
@@ -92,6 +93,7 @@ class OllamaClient(CopiedAsConfig, ContextWindows, TextGeneration, ModelManageme
         """
         for url in config.hosts:
             proxy_for(url, config)
+        config.concurrency_per_host()  # 'num_parallel': OLLAMA_NUM_PARALLEL must be usable
 
     def __repr__(self) -> str:
         return f"OllamaClient(hosts={list(self.config.hosts)!r}, default_model={self.config.default_model!r})"
@@ -138,14 +140,16 @@ class OllamaClient(CopiedAsConfig, ContextWindows, TextGeneration, ModelManageme
         assembler = StreamAssembler(keep_chars=self.config.stream_keep_chars)
         call, plan = self._sized_call(request, True, api_key)
         with self._telemetry.start("chat", call) as record:
-            try:
-                for host, line in self._engine.stream(call, record):
-                    assembler.host = host
-                    chunk = self._finished(request, plan, assembler.feed(parse_json(line, url=host)))
-                    record.chunk(chunk)
-                    yield chunk
-            except StreamError as exc:
-                raise_unless_done(assembler, exc)
+            # closed here, not when collected: an early close gives the host's slot and count back now
+            with closing(self._engine.stream(call, record)) as lines:
+                try:
+                    for host, line in lines:
+                        assembler.host = host
+                        chunk = self._finished(request, plan, assembler.feed(parse_json(line, url=host)))
+                        record.chunk(chunk)
+                        yield chunk
+                except StreamError as exc:
+                    raise_unless_done(assembler, exc)
             assembler.finish()
 
     async def achat_completion_stream(
@@ -155,14 +159,15 @@ class OllamaClient(CopiedAsConfig, ContextWindows, TextGeneration, ModelManageme
         assembler = StreamAssembler(keep_chars=self.config.stream_keep_chars)
         call, plan = await self._asized_call(request, True, api_key)
         with self._telemetry.start("chat", call) as record:
-            try:
-                async for host, line in self._engine.astream(call, record):
-                    assembler.host = host
-                    chunk = self._finished(request, plan, assembler.feed(parse_json(line, url=host)))
-                    record.chunk(chunk)
-                    yield chunk
-            except StreamError as exc:
-                raise_unless_done(assembler, exc)
+            async with aclosing(self._engine.astream(call, record)) as lines:
+                try:
+                    async for host, line in lines:
+                        assembler.host = host
+                        chunk = self._finished(request, plan, assembler.feed(parse_json(line, url=host)))
+                        record.chunk(chunk)
+                        yield chunk
+                except StreamError as exc:
+                    raise_unless_done(assembler, exc)
             assembler.finish()
 
     # -- embeddings -----------------------------------------------------------------------------------

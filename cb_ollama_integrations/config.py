@@ -11,21 +11,21 @@ from urllib.parse import urlsplit
 from pydantic import ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from ._values.base import DeferredModel
+from ._values.concurrency import (
+    DEFAULT_CONCURRENCY_PER_HOST,
+    NUM_PARALLEL,
+    check_concurrency_setting,
+    check_fits_pool,
+    resolve_concurrency,
+)
 from ._values.env import config_values_from_env, env_variable_for
 from ._values.keep_alive import KeepAlive, KeepAliveSetting, normalize_keep_alive
 from ._values.urls import clean_url, host_key, merge_headers, move_url_credentials, split_url_credentials
 
 __all__ = [
-    "DEFAULT_BASE_URL",
-    "EMBED_BATCH_CHARS",
-    "KeepAlive",
-    "KeepAliveSetting",
-    "OllamaConfig",
-    "RoutingStrategy",
-    "config_values_from_env",
-    "move_url_credentials",
-    "normalize_keep_alive",
-    "split_url_credentials",
+    "DEFAULT_BASE_URL", "DEFAULT_CONCURRENCY_PER_HOST", "EMBED_BATCH_CHARS", "NUM_PARALLEL", "KeepAlive",
+    "KeepAliveSetting", "OllamaConfig", "RoutingStrategy", "check_concurrency_setting", "config_values_from_env",
+    "move_url_credentials", "normalize_keep_alive", "split_url_credentials",
 ]
 
 DEFAULT_BASE_URL = "http://localhost:11434"
@@ -33,16 +33,16 @@ _PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 # About 8,000 tokens per /api/embed request: one huge body holds one host while the others idle (and very
 # large batches are reported to collapse Ollama's throughput); smaller ones spread over the hosts.
 EMBED_BATCH_CHARS = 32_000
-
-
 class RoutingStrategy(str, Enum):
     """How a client with several hosts picks one for each request.
 
     - FAILOVER_CHAIN: hosts in the order given; skip open circuits; on a host failure move to the next.
-    - LOAD_BALANCED: round robin over the hosts whose circuit is closed.
+    - LOAD_BALANCED: the least busy healthy host (fewest requests in flight or waiting for it); ties go round
+      robin.
     - COST_OPTIMIZED: local inference is free, so "cost" is the reload a cold model costs: prefer a host that
       already has the model loaded (from its last /api/ps answer), else fall back to the chain order.
-    - PERFORMANCE_FIRST: the host with the lowest observed latency (moving average) first.
+    - PERFORMANCE_FIRST: the host expected to answer first: its observed latency (moving average) times the
+      requests already in flight or waiting for it, so a slow host gets a share in proportion to its speed.
     """
 
     FAILOVER_CHAIN = "failover_chain"
@@ -121,6 +121,9 @@ class OllamaConfig(DeferredModel):
         EMBED_BATCH_CHARS, ge=1, description="Characters per /api/embed request (a longer text goes alone)."
     )
     max_connections: int = Field(100, ge=1, description="Connection pool size per host.")
+    max_concurrency_per_host: int | Literal["num_parallel"] | None = Field(None, description="Requests in flight "
+        "to one host at once (sync, async, every loop); the rest wait here, at most the pool timeout. 'num_parallel':"
+        " OLLAMA_NUM_PARALLEL (unset: 1); None: 4, at most max_connections. See docs/scaling.md.")
     log_bodies: bool = Field(False, description="Also log request/response bodies at DEBUG (cut at 1,000 bytes).")
     timeout_setting: str = Field(
         "timeout_seconds", description="The setting a read-timeout error tells you to raise (adapters name theirs)."
@@ -185,6 +188,21 @@ class OllamaConfig(DeferredModel):
         if isinstance(value, int) and value <= 0:
             raise ValueError("num_ctx must be a positive number of tokens, 'auto', or None (the server's default)")
         return value
+
+    @field_validator("max_concurrency_per_host", mode="before")
+    @classmethod
+    def _check_concurrency(cls, value: Any) -> Any:
+        return check_concurrency_setting(value)
+
+    @model_validator(mode="after")
+    def _check_concurrency_fits_pool(self) -> OllamaConfig:
+        check_fits_pool(self.max_concurrency_per_host, self.max_connections)
+        return self
+
+    def concurrency_per_host(self, environ: Mapping[str, str] | None = None) -> int:
+        """`max_concurrency_per_host` as a number (None: 4, or max_connections if lower; 'num_parallel':
+        OLLAMA_NUM_PARALLEL, unset 1); ValueError when the variable is unusable or above `max_connections`."""
+        return resolve_concurrency(self.max_concurrency_per_host, self.max_connections, environ)
 
     @field_validator("timeout_seconds", "connect_timeout_seconds", "deadline_seconds")
     @classmethod

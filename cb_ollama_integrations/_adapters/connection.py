@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
 
-from ..config import KeepAliveSetting, OllamaConfig, RoutingStrategy, move_url_credentials
+from ..config import KeepAliveSetting, OllamaConfig, RoutingStrategy, check_concurrency_setting, move_url_credentials
 from .anchor_compat import client_kwargs_settings
 
 if TYPE_CHECKING:  # the client module imports httpx: loaded when a client is built or checked, not at import
@@ -74,6 +74,10 @@ class Connection(BaseModel):
     connect_timeout: float | None = Field(None, description="Connect timeout, seconds: a dead host fails this fast.")
     max_retries: int | None = Field(None, ge=0, description="Retries of connection errors and 429/502/503/504.")
     verify_ssl: bool | None = Field(None, description="Verify TLS certificates of https hosts.")
+    max_concurrency_per_host: int | Literal["num_parallel"] | None = Field(
+        None, description="Requests in flight to one host at once (the rest wait in the client); 'num_parallel': "
+        "the server's OLLAMA_NUM_PARALLEL from this process's environment; None: 4 (at most max_connections)."
+    )
     headers: dict[str, SecretStr] | None = Field(
         None, exclude=True, description="Headers sent to every host of this object (not to anything else)."
     )
@@ -126,6 +130,11 @@ class Connection(BaseModel):
     def _check_timeout(cls, value: float | None) -> float | None:
         return check_timeout(value)
 
+    @field_validator("max_concurrency_per_host", mode="before")
+    @classmethod
+    def _check_concurrency(cls, value: Any) -> Any:
+        return check_concurrency_setting(value)
+
     def check_model_on_init(self) -> None:
         """With `validate_model_on_init`, ask the server about the model now (ModelNotFoundError names the
         `ollama pull` line). Adapters call it once the injected client, if any, is in place."""
@@ -159,6 +168,7 @@ class Connection(BaseModel):
             host_headers=dict(self.host_headers) if self.host_headers else None,
             api_key=self.api_key,
             verify_ssl=self.verify_ssl,
+            max_concurrency_per_host=self.max_concurrency_per_host,
             timeout_setting=self.read_timeout_field,
             **self._config_overrides(),
         )

@@ -1,27 +1,48 @@
-"""Transports that never queue inside httpcore's pool: at most as many requests in flight as it has connections.
+"""Transports that never queue inside httpcore's pool: a request takes one of its host's slots first.
 
 Under contention httpcore's pool can hand a request a connection that another request is closing, which
 surfaces as "[Errno 9] Bad file descriptor" or a request that waits for its whole read timeout
 (encode/httpcore#1110). These wrappers take a slot before a request enters the pool and give it back when
 its answer is closed, so the pool always has a free connection for every request it sees and its own
-waiting-room code never runs. The wait for a slot is the pool wait: it is bounded by the pool timeout.
+waiting-room code never runs (500 requests queued inside httpcore cost about 3x the CPU of the same wait
+here). The slots of one host (`HostSlots`, at most `max_concurrency_per_host`, never more than the pool's
+connections) are shared by the sync transport and the async one of every event loop, so a host never sees
+more than its limit at once. The wait for a slot is the pool wait: it is bounded by the pool timeout.
 """
 
 from __future__ import annotations
 
-import asyncio
-import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import httpx
 
-__all__ = ["AsyncBoundedTransport", "BoundedTransport"]
+from .slots import HostSlots
+
+__all__ = ["AsyncBoundedTransport", "BoundedTransport", "slot_wait"]
+
+_SLOT_WAIT = "cb_ollama_slot_wait"
 
 
 def _pool_timeout(request: httpx.Request) -> float | None:
     timeout = request.extensions.get("timeout") or {}
     value = timeout.get("pool")
     return None if value is None else float(value)
+
+
+def slot_wait(request: httpx.Request) -> float:
+    """Seconds `request` waited for one of its host's slots (0 if it did not go through a bounded transport)."""
+    return float(request.extensions.get(_SLOT_WAIT, 0.0))
+
+
+def _no_slot(slots: HostSlots, timeout: float | None, request: httpx.Request) -> httpx.PoolTimeout:
+    host = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
+    return httpx.PoolTimeout(
+        f"waited {timeout} s for one of the {slots.limit} request slots of {host} ({slots.setting}="
+        f"{slots.limit}; {slots.waiting} other requests waiting): give the host the parallelism its "
+        f"OLLAMA_NUM_PARALLEL allows and raise {slots.setting} to match, add hosts, or allow a longer wait",
+        request=request,
+    )
 
 
 class _Releasing(httpx.SyncByteStream):
@@ -60,71 +81,54 @@ def _nothing() -> None:
 
 
 class BoundedTransport(httpx.BaseTransport):
-    """A sync transport admitting at most `slots` requests at once (one per pooled connection)."""
+    """A sync transport admitting a request only once it holds one of its host's `slots`."""
 
-    def __init__(self, inner: httpx.BaseTransport, slots: int) -> None:
-        self.inner = inner
-        self._slots = threading.BoundedSemaphore(slots)
+    def __init__(self, inner: httpx.BaseTransport, slots: HostSlots) -> None:
+        self.inner, self.slots = inner, slots
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        timeout = _pool_timeout(request)
-        if not self._slots.acquire(timeout=timeout):
-            raise httpx.PoolTimeout(f"no free connection within {timeout} s", request=request)
+        timeout, asked = _pool_timeout(request), time.monotonic()
+        if not self.slots.acquire(timeout):
+            raise _no_slot(self.slots, timeout, request)
+        request.extensions[_SLOT_WAIT] = time.monotonic() - asked
         try:
             response = self.inner.handle_request(request)
         except BaseException:
-            self._slots.release()
+            self.slots.release()
             raise
-        if response.is_closed:  # already read whole (a MockTransport's content=): nobody will close it again
-            self._slots.release()
+        if response.is_closed:  # an answer built in memory (a mock transport): nothing holds a connection
+            self.slots.release()
             return response
         assert isinstance(response.stream, httpx.SyncByteStream)
-        response.stream = _Releasing(response.stream, self._slots.release)
+        response.stream = _Releasing(response.stream, self.slots.release)
         return response
 
     def close(self) -> None:
         self.inner.close()
 
 
-async def _acquire(slots: asyncio.Semaphore, timeout: float | None) -> bool:
-    """Take a slot within `timeout` seconds (None: wait); never leaks one when timed out or cancelled."""
-    if timeout is None:
-        await slots.acquire()
-        return True
-    task = asyncio.ensure_future(slots.acquire())
-    try:
-        await asyncio.wait({task}, timeout=timeout)
-    except BaseException:  # the caller was cancelled while waiting
-        if not task.cancel() and not task.exception():
-            slots.release()
-        raise
-    if task.done():
-        return True
-    task.cancel()
-    return False
-
-
 class AsyncBoundedTransport(httpx.AsyncBaseTransport):
-    """Async twin of `BoundedTransport` (one per event loop, like the async client that owns it)."""
+    """Async twin of `BoundedTransport` (one per event loop, like the async client that owns it; the slots
+    are the host's, shared with every other loop and the sync transport)."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, slots: int) -> None:
-        self.inner = inner
-        self._slots = asyncio.Semaphore(slots)
+    def __init__(self, inner: httpx.AsyncBaseTransport, slots: HostSlots) -> None:
+        self.inner, self.slots = inner, slots
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        timeout = _pool_timeout(request)
-        if not await _acquire(self._slots, timeout):
-            raise httpx.PoolTimeout(f"no free connection within {timeout} s", request=request)
+        timeout, asked = _pool_timeout(request), time.monotonic()
+        if not await self.slots.aacquire(timeout):
+            raise _no_slot(self.slots, timeout, request)
+        request.extensions[_SLOT_WAIT] = time.monotonic() - asked
         try:
             response = await self.inner.handle_async_request(request)
         except BaseException:
-            self._slots.release()
+            self.slots.release()
             raise
-        if response.is_closed:  # see BoundedTransport.handle_request
-            self._slots.release()
+        if response.is_closed:  # an answer built in memory (a mock transport): nothing holds a connection
+            self.slots.release()
             return response
         assert isinstance(response.stream, httpx.AsyncByteStream)
-        response.stream = _AsyncReleasing(response.stream, self._slots.release)
+        response.stream = _AsyncReleasing(response.stream, self.slots.release)
         return response
 
     async def aclose(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ from .._resilience.deadline import Deadline
 from .._resilience.routing import CallPlan, Host, HostPool
 from ..errors import LLMError, StreamError
 from .body import aread_body, read_body
+from .bounded import slot_wait
 from .deadline import bounded_by
 from .errors import map_httpx_errors
 from .probe import RootProbes
@@ -74,7 +75,7 @@ class Engine(RootProbes):
     # to try, else says how long to wait); anything else (cancellation) is `abandoned` and propagates.
     # The plan reports each outcome to `observer` (telemetry).
     def _route(self, call: Call, once: Callable[[CallPlan, Host, Call, bytes | None], _T],
-               observer: AttemptObserver = NO_OBSERVER) -> tuple[Host, _T]:
+               observer: AttemptObserver = NO_OBSERVER, *, streamed: bool = False) -> tuple[Host, _T]:
         plan, body = self._plan(call, observer), call.body()
         while True:
             host = plan.next_host()
@@ -88,14 +89,14 @@ class Engine(RootProbes):
                 plan.abandoned(host)
                 raise
             else:
-                plan.succeeded(host)
+                plan.succeeded(host, still_busy=streamed)  # a stream stays counted until it is closed
                 return host, result
             if delay > 0:
                 self._sleep(delay)
 
     async def _aroute(
         self, call: Call, once: Callable[[CallPlan, Host, Call, bytes | None], Awaitable[_T]],
-        observer: AttemptObserver = NO_OBSERVER,
+        observer: AttemptObserver = NO_OBSERVER, *, streamed: bool = False,
     ) -> tuple[Host, _T]:
         plan, body = self._plan(call, observer), call.body()
         while True:
@@ -110,7 +111,7 @@ class Engine(RootProbes):
                 plan.abandoned(host)
                 raise
             else:
-                plan.succeeded(host)
+                plan.succeeded(host, still_busy=streamed)  # a stream stays counted until it is closed
                 return host, result
             if delay > 0:
                 await self._asleep(delay)
@@ -132,7 +133,9 @@ class Engine(RootProbes):
             self._get_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
         with map_httpx_errors(url, self.timeout_setting):
-            response = client.send(self._request(client, call, host, body, deadline=plan.deadline), stream=True)
+            request = self._request(client, call, host, body, deadline=plan.deadline)
+            response = client.send(request, stream=True)
+            plan.slot_wait = slot_wait(request)
             try:
                 plan.answer_started = response.status_code < 300
                 raw = read_body(response, self.max_body_bytes, plan.deadline, url)
@@ -146,7 +149,9 @@ class Engine(RootProbes):
             await self._aget_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
         with map_httpx_errors(url, self.timeout_setting):
-            response = await client.send(self._request(client, call, host, body, deadline=plan.deadline), stream=True)
+            request = self._request(client, call, host, body, deadline=plan.deadline)
+            response = await client.send(request, stream=True)
+            plan.slot_wait = slot_wait(request)
             try:
                 plan.answer_started = response.status_code < 300
                 raw = await aread_body(response, self.max_body_bytes, plan.deadline, url)
@@ -155,9 +160,9 @@ class Engine(RootProbes):
         return decode_reply(call, url, host.url, response, body=raw, started=started, bodies=self.log_bodies)
 
     # -- streaming: retries and failover happen only before the first byte ----------------------------
-    def stream(self, call: Call, observer: AttemptObserver = NO_OBSERVER) -> Iterator[tuple[str, bytes]]:
+    def stream(self, call: Call, observer: AttemptObserver = NO_OBSERVER) -> Generator[tuple[str, bytes]]:
         """Yield (host URL, NDJSON line) pairs of a streamed answer (sync)."""
-        host, response = self._route(call, self._open_stream, observer)
+        host, response = self._route(call, self._open_stream, observer, streamed=True)
         url, splitter = str(response.url), LineSplitter(url=str(response.url))
         try:
             with self._mid_stream(host, url):
@@ -165,11 +170,12 @@ class Engine(RootProbes):
                     yield from ((host.url, line) for line in splitter.feed(data))
             yield from ((host.url, whole_last_line(line, url)) for line in splitter.flush())
         finally:
+            self.pool.count_in_flight(host, -1)
             response.close()
 
-    async def astream(self, call: Call, observer: AttemptObserver = NO_OBSERVER) -> AsyncIterator[tuple[str, bytes]]:
+    async def astream(self, call: Call, observer: AttemptObserver = NO_OBSERVER) -> AsyncGenerator[tuple[str, bytes]]:
         """Yield (host URL, NDJSON line) pairs of a streamed answer (async)."""
-        host, response = await self._aroute(call, self._aopen_stream, observer)
+        host, response = await self._aroute(call, self._aopen_stream, observer, streamed=True)
         url, splitter = str(response.url), LineSplitter(url=str(response.url))
         try:
             with self._mid_stream(host, url):
@@ -179,6 +185,7 @@ class Engine(RootProbes):
             for line in splitter.flush():
                 yield host.url, whole_last_line(line, url)
         finally:
+            self.pool.count_in_flight(host, -1)
             await response.aclose()
 
     def _open_stream(self, plan: CallPlan, host: Host, call: Call, body: bytes | None) -> httpx.Response:
@@ -187,7 +194,9 @@ class Engine(RootProbes):
             self._get_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
         with map_httpx_errors(url, self.timeout_setting):
-            response = client.send(self._request(client, call, host, body, deadline=plan.deadline), stream=True)
+            request = self._request(client, call, host, body, deadline=plan.deadline)
+            response = client.send(request, stream=True)
+            plan.slot_wait = slot_wait(request)
             error_body = b""
             if response.status_code >= 300:
                 try:
@@ -205,7 +214,9 @@ class Engine(RootProbes):
             await self._aget_root(client, host)
         started = log_request(call, url, body, bodies=self.log_bodies)
         with map_httpx_errors(url, self.timeout_setting):
-            response = await client.send(self._request(client, call, host, body, deadline=plan.deadline), stream=True)
+            request = self._request(client, call, host, body, deadline=plan.deadline)
+            response = await client.send(request, stream=True)
+            plan.slot_wait = slot_wait(request)
             error_body = b""
             if response.status_code >= 300:
                 try:

@@ -41,6 +41,8 @@ def translate_httpx_error(exc: Exception, url: str, timeout_setting: str = "time
     if isinstance(exc, httpx.TimeoutException):
         phase = next((p for cls, p in _TIMEOUT_PHASES if isinstance(exc, cls)), "read")
         hint = f" (a cold model load can take minutes: raise {timeout_setting})" if phase == "read" else ""
+        if phase == "pool" and str(exc):  # the client's own wait for a request slot says which setting
+            hint = f": {exc}"
         return LLMTimeoutError(f"{phase} timeout talking to {url}{hint}", url=url, phase=phase)
     if isinstance(exc, httpx.DecodingError):
         return ParseError(f"could not decode the response body from {url}: {exc}", url=url)

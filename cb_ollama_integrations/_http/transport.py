@@ -1,7 +1,8 @@
 """The httpx clients of one OllamaClient: one sync client, one async client per event loop.
 
 Each host gets its own connection pool (its own proxy decision, `max_connections` connections, a bounded
-transport in front) and its own headers: credentials given for one host are never sent to another.
+transport in front) and its own headers: credentials given for one host are never sent to another. Its
+request slots (`max_concurrency_per_host`) are one object shared by the sync pool and every loop's pool.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..config import OllamaConfig
 from .bounded import AsyncBoundedTransport, BoundedTransport
 from .deadline import install_deadline_backend
 from .proxies import proxy_for
+from .slots import HostSlots
 
 __all__ = ["Transport"]
 
@@ -85,6 +87,9 @@ class Transport:
             "trust_env": False,  # no netrc, no environment proxies behind our back: see proxy_for
         }
         self.proxies = {url: proxy_for(url, config, environ) for url in config.hosts}
+        per_host = config.concurrency_per_host(environ)
+        self.slots = {url: HostSlots(per_host) for url in config.hosts}
+        self._other_slots = HostSlots(self._slots, "max_connections")  # a URL that is none of the hosts
         self._headers = {url: config.header_values(url) for url in config.hosts}
         # GET / answers at once when the host is up: no need to wait a cold-load read timeout for it
         self.ping_timeout = httpx.Timeout(min(5.0, config.timeout_seconds), connect=connect)
@@ -104,24 +109,26 @@ class Transport:
         return merge_headers(self._headers.get(host_url), extra)
 
     def _sync_pools(self) -> tuple[httpx.BaseTransport, dict[str, httpx.BaseTransport]]:
-        def pool(proxy: httpx.Proxy | None) -> httpx.BaseTransport:
+        def pool(proxy: httpx.Proxy | None, slots: HostSlots) -> httpx.BaseTransport:
             inner = self._transport
             if inner is None:
                 inner = httpx.HTTPTransport(proxy=proxy, **self._pool_options)
                 install_deadline_backend(inner)
-            return BoundedTransport(inner, self._slots)
+            return BoundedTransport(inner, slots)
 
-        return pool(None), {_mount_key(url): pool(proxy) for url, proxy in self.proxies.items()}
+        return (pool(None, self._other_slots),
+                {_mount_key(url): pool(proxy, self.slots[url]) for url, proxy in self.proxies.items()})
 
     def _async_pools(self) -> tuple[httpx.AsyncBaseTransport, dict[str, httpx.AsyncBaseTransport]]:
-        def pool(proxy: httpx.Proxy | None) -> httpx.AsyncBaseTransport:
+        def pool(proxy: httpx.Proxy | None, slots: HostSlots) -> httpx.AsyncBaseTransport:
             inner = self._async_transport
             if inner is None:
                 inner = httpx.AsyncHTTPTransport(proxy=proxy, **self._pool_options)
                 install_deadline_backend(inner)
-            return AsyncBoundedTransport(inner, self._slots)
+            return AsyncBoundedTransport(inner, slots)
 
-        return pool(None), {_mount_key(url): pool(proxy) for url, proxy in self.proxies.items()}
+        return (pool(None, self._other_slots),
+                {_mount_key(url): pool(proxy, self.slots[url]) for url, proxy in self.proxies.items()})
 
     @property
     def sync(self) -> httpx.Client:

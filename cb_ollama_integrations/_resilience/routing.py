@@ -10,7 +10,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from ..catalog import normalize_model_name
 from ..config import OllamaConfig, RoutingStrategy
@@ -18,31 +17,13 @@ from ..errors import CircuitOpenError, LLMError, LLMTimeoutError, NetworkError
 from .attempts import NO_OBSERVER, AttemptObserver, Outcome
 from .breaker import CircuitBreaker, CircuitState
 from .deadline import Deadline
+from .hosts import Host, least_busy_first, soonest_answer_first
 from .retry import RetryPolicy
 
-__all__ = ["CallPlan", "Host", "HostPool"]
+__all__ = ["CallPlan", "Host", "HostPool", "least_busy_first", "soonest_answer_first"]
 
 logger = logging.getLogger("cb_ollama_integrations")
-
-
-@dataclass
-class Host:
-    """One Ollama host: its breaker and what routing has observed of it."""
-
-    url: str
-    breaker: CircuitBreaker
-    latency_ewma: float | None = None
-    in_flight: int = 0
-    loaded_models: set[str] = field(default_factory=set)
-
-    def observe_latency(self, seconds: float) -> None:
-        """Fold one observed latency into the moving average used by PERFORMANCE_FIRST."""
-        self.latency_ewma = seconds if self.latency_ewma is None else 0.8 * self.latency_ewma + 0.2 * seconds
-
-    @property
-    def failing(self) -> bool:
-        """True while the host's last attempts failed (its circuit may still be closed)."""
-        return self.breaker.consecutive_failures > 0
+_LOAD_AWARE = (RoutingStrategy.LOAD_BALANCED, RoutingStrategy.PERFORMANCE_FIRST)
 
 
 class HostPool:
@@ -78,19 +59,27 @@ class HostPool:
         """The hosts in the order the strategy prefers them for one request.
 
         Except in the explicit FAILOVER_CHAIN order, hosts whose last attempt failed go last; open circuits
-        are skipped later, by the plan.
-        """
+        are skipped later, by the plan, which ranks again by load (`rank`) when it picks a host."""
         hosts = list(self.hosts)
         if len(hosts) == 1 or self.strategy is RoutingStrategy.FAILOVER_CHAIN:
             return hosts
-        if self.strategy is RoutingStrategy.LOAD_BALANCED:
-            start = next(self._round_robin) % len(hosts)
-            rotated = hosts[start:] + hosts[:start]  # sorted() is stable: round robin among equally busy
-            return sorted(rotated, key=lambda h: (h.failing, h.in_flight))
-        if self.strategy is RoutingStrategy.PERFORMANCE_FIRST:  # unmeasured hosts first, to measure them
-            return sorted(hosts, key=lambda h: (h.failing, h.latency_ewma or -1.0))
+        if self.strategy is RoutingStrategy.LOAD_BALANCED:  # no turn taken here: `rank` takes it at the pick
+            return least_busy_first(hosts)
+        if self.strategy is RoutingStrategy.PERFORMANCE_FIRST:
+            return soonest_answer_first(hosts)
         key = normalize_model_name(model) if model else ""
         return sorted(hosts, key=lambda h: (h.failing, key not in h.loaded_models))  # COST_OPTIMIZED
+
+    def rank(self, hosts: list[Host]) -> list[Host]:
+        """`hosts` by the current load for LOAD_BALANCED and PERFORMANCE_FIRST (as given for the others); the
+        caller holds `lock`, so the choice and its in-flight count move together."""
+        if len(hosts) < 2 or self.strategy not in _LOAD_AWARE:
+            return hosts
+        start = next(self._round_robin) % len(hosts)
+        rotated = hosts[start:] + hosts[:start]  # sorted() is stable: equal hosts take turns
+        if self.strategy is RoutingStrategy.LOAD_BALANCED:
+            return least_busy_first(rotated)
+        return soonest_answer_first(rotated)
 
     def plan(self, model: str | None, pinned: str | None = None, *, warms_model: bool = False,
              resend: bool = True, observer: AttemptObserver = NO_OBSERVER) -> CallPlan:
@@ -106,8 +95,14 @@ class HostPool:
         """Breaker snapshots by host URL."""
         return {h.url: h.breaker.snapshot() for h in self.hosts}
 
+    @property
+    def lock(self) -> threading.Lock:
+        """Held while a host is chosen and counted, and while a count changes."""
+        return self._lock
+
     def count_in_flight(self, host: Host, delta: int) -> None:
-        """Track requests in flight per host (LOAD_BALANCED picks the least busy); safe across threads."""
+        """Track requests in flight per host (sent, or waiting for a slot; a stream until the engine closes
+        it): what LOAD_BALANCED and PERFORMANCE_FIRST rank by. Safe across threads."""
         with self._lock:
             host.in_flight += delta
 
@@ -137,6 +132,7 @@ class CallPlan:
         self.retries = 0
         self.tried: set[str] = set()
         self.probing = False
+        self.slot_wait = 0.0  # set by the engine: how long the attempt waited for one of the host's slots
         self.last_error: LLMError | None = None
 
     def next_host(self) -> Host:
@@ -145,18 +141,25 @@ class CallPlan:
         CircuitOpenError means nothing was sent: once an attempt failed, that failure is raised instead.
         """
         candidates = [h for h in self.order if h.url not in self.tried] or self.order
-        first_error: CircuitOpenError | None = None
-        for host in candidates:
-            try:
-                self.probing = host.breaker.admit()
-            except CircuitOpenError as exc:
-                self.observer.attempt_ended(host, Outcome.CIRCUIT_OPEN, probe=False, error=exc, delay=0.0)
-                first_error = first_error or exc
-                continue
-            self.tried.add(host.url)
-            self.pool.count_in_flight(host, +1)
+        chosen, rejected = None, []
+        with self.pool.lock:  # rank, admit and count in one step: two callers never both see a host idle
+            for host in candidates if self.pinned else self.pool.rank(candidates):
+                try:
+                    self.probing = host.breaker.admit()
+                except CircuitOpenError as exc:
+                    rejected.append((host, exc))
+                    continue
+                chosen = host
+                host.in_flight += 1
+                break
+        for host, refusal in rejected:
+            self.observer.attempt_ended(host, Outcome.CIRCUIT_OPEN, probe=False, error=refusal, delay=0.0)
+        if chosen is not None:
+            self.tried.add(chosen.url)
             self.attempt_started = self.pool.clock()
-            return host
+            self.slot_wait = 0.0
+            return chosen
+        first_error = rejected[0][1] if rejected else None
         if self.last_error is not None:
             raise self.last_error
         assert first_error is not None
@@ -174,11 +177,14 @@ class CallPlan:
         """Whether this attempt is a half-open probe that must first check GET / (breaker_probe="ping")."""
         return self.probing and self.pool.probe_mode == "ping"
 
-    def succeeded(self, host: Host) -> None:
-        """Record a successful attempt on `host`."""
-        self.pool.count_in_flight(host, -1)
+    def succeeded(self, host: Host, *, still_busy: bool = False) -> None:
+        """Record a successful attempt on `host` (`still_busy`: a stream, whose in-flight count the engine
+        gives back when it is closed)."""
+        if not still_busy:
+            self.pool.count_in_flight(host, -1)
         host.breaker.record_success()
-        host.observe_latency(self.pool.clock() - self.attempt_started)
+        # the host's own time: a wait for one of its slots is queueing in the client, not its latency
+        host.observe_latency(max(0.0, self.pool.clock() - self.attempt_started - self.slot_wait))
         if self.model and self.warms_model:
             host.loaded_models.add(normalize_model_name(self.model))
         self.observer.attempt_ended(host, Outcome.OK, probe=self.probing, error=None, delay=0.0)
@@ -215,6 +221,10 @@ class CallPlan:
         policy = self.pool.policy
         if self.deadline.expired and isinstance(exc, LLMTimeoutError | NetworkError) and exc.phase != "deadline":
             exc = self._out_of_time(exc)
+        if isinstance(exc, LLMTimeoutError) and exc.phase == "pool":  # no slot of this host freed up in time
+            if self._untried() and not self.deadline.expired:
+                return 0.0  # nothing was sent and the host is only busy: another host may have room
+            raise exc
         if not policy.is_host_failure(exc):
             host.breaker.record_success()
             raise exc
@@ -224,7 +234,7 @@ class CallPlan:
             host.loaded_models.discard(normalize_model_name(self.model))
         if self.answer_started or self.deadline.expired or not (self.resend or policy.nothing_sent(exc)):
             raise exc
-        untried = [h for h in self.order if h.url not in self.tried and h.breaker.would_admit()]
+        untried = self._untried()
         if untried:
             logger.info("failover: %s failed (%s); trying %s", host.url, type(exc).__name__, untried[0].url)
             return 0.0
@@ -240,6 +250,9 @@ class CallPlan:
         logger.info("retry %d/%d in %.2fs after %s: %s", self.retries, policy.max_retries, delay,
                     type(exc).__name__, exc)
         return delay
+
+    def _untried(self) -> list[Host]:
+        return [h for h in self.order if h.url not in self.tried and h.breaker.would_admit()]
 
     def _out_of_time(self, exc: LLMError) -> LLMError:
         error = self.deadline.error(exc.url)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from .urls import clean_url, redact_url, split_url_credentials
 
-__all__ = ["config_values_from_env", "env_variable_for", "normalize_host", "parse_bool"]
+__all__ = ["config_values_from_env", "env_variable_for", "normalize_host", "num_parallel_from_env", "parse_bool"]
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -77,6 +77,22 @@ def _number(name: str, raw: str, kind: type[float] | type[int]) -> float | int:
     if not math.isfinite(value):
         raise ValueError(f"{name}={raw!r} must be a finite number")
     return value
+
+
+def num_parallel_from_env(environ: Mapping[str, str] | None = None) -> int:
+    """OLLAMA_NUM_PARALLEL (requests one server runs at once per model) as this process sees it; unset: 1.
+
+    1 is the default of current Ollama servers; the client cannot ask a server for its value (no endpoint
+    reports it), so it reads the variable the server is started with, wherever the two share it.
+    """
+    env = os.environ if environ is None else environ
+    raw = (env.get("OLLAMA_NUM_PARALLEL") or "").strip()
+    if not raw:
+        return 1
+    value = _number("OLLAMA_NUM_PARALLEL", raw, int)
+    if value < 1:
+        raise ValueError(f"OLLAMA_NUM_PARALLEL={raw!r} must be a whole number >= 1 (or unset: 1)")
+    return int(value)
 
 
 def env_variable_for(field: str, environ: Mapping[str, str] | None = None) -> str | None:

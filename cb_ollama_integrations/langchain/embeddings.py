@@ -8,6 +8,7 @@ from langchain_core.embeddings import Embeddings
 from pydantic import ConfigDict, Field, model_validator
 
 from .._adapters.anchor_compat import EmbeddingOptionFields
+from .._adapters.batch_gate import batches_in_flight
 from .._adapters.connection import with_default_model
 from ..catalog import embedding_instructions
 from ..types import EmbeddingsRequest, EmbeddingsResponse
@@ -34,7 +35,10 @@ class CBOllamaEmbeddings(EmbeddingOptionFields, LangChainConnection, Embeddings)
     batch_chars: int | None = Field(
         None, ge=1, description="Characters per /api/embed request; None: the config's (32,000)."
     )
-    concurrency: int = Field(4, ge=1, description="Batches in flight at once in the async methods.")
+    concurrency: int | None = Field(
+        None, ge=1, description="Batches in flight at once in the async methods; None: as many as the hosts run "
+        "at once (hosts x max_concurrency_per_host)."
+    )
     dimensions: int | None = Field(None, ge=1, description="Truncate vectors to this many dimensions.")
     truncate: bool | None = Field(None, description="Let the server cut texts longer than the context.")
     query_instruction: str | None = Field(None, description="Prefix of queries; None: the family default.")
@@ -73,10 +77,12 @@ class CBOllamaEmbeddings(EmbeddingOptionFields, LangChainConnection, Embeddings)
         return self._vectors(self.core_client().embeddings(self._request([text], self.instructions[0])))[0]
 
     async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
-        """Async twin of `embed_documents`; up to `concurrency` batches run at once (with several hosts and
-        `load_balanced` routing, each batch goes to the least busy healthy host)."""
-        request = self._request(texts, self.instructions[1])
-        return self._vectors(await self.core_client().aembeddings(request, concurrency=self.concurrency))
+        """Async twin of `embed_documents`; up to `concurrency` batches run at once (unset: hosts x
+        `max_concurrency_per_host`; with several hosts and `load_balanced` routing, each batch goes to the least
+        busy healthy host)."""
+        request, client = self._request(texts, self.instructions[1]), self.core_client()
+        workers = batches_in_flight(client.config, self.concurrency)
+        return self._vectors(await client.aembeddings(request, concurrency=workers))
 
     async def aembed_query(self, text: str) -> list[float]:
         """Async twin of `embed_query`."""

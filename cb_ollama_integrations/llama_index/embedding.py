@@ -7,6 +7,7 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from pydantic import Field
 
+from .._adapters.batch_gate import batch_gate, batches_in_flight
 from ..catalog import embedding_instructions
 from ..types import EmbeddingsRequest
 from ._config import LlamaIndexConnection
@@ -28,8 +29,10 @@ class CBOllamaEmbedding(BaseEmbedding, LlamaIndexConnection):
 
     `query_instruction`/`text_instruction` default to the model family's trained prefixes (nomic-embed-text:
     "search_query: " / "search_document: "; `catalog.EMBEDDING_INSTRUCTIONS` lists the others); pass "" to
-    switch them off. Async batches run `num_workers` at a time (unset: one per host; with several hosts and
-    `load_balanced` routing each goes to the least busy healthy host).
+    switch them off. Async batches run `num_workers` at a time (unset or 1: as many as the hosts run at once,
+    hosts x `max_concurrency_per_host`; the rest wait in this object, without a timeout, instead of all at
+    once in the client). With several hosts and `load_balanced` routing each goes to the least busy healthy
+    host.
     """
 
     model_name: str = Field(description="Embedding model (default: OLLAMA_EMBEDDING_MODEL or the config's).")
@@ -85,10 +88,12 @@ class CBOllamaEmbedding(BaseEmbedding, LlamaIndexConnection):
 
     async def _aembed(self, texts: list[str], prefix: str) -> list[Embedding]:
         request = self._request(texts, prefix)
-        # unset num_workers: one batch in flight per host, so several hosts share a long batch
-        workers = self.num_workers or len(self.client.config.hosts)
-        with exception_event():
-            response = await self.client.aembeddings(request, concurrency=workers)
+        # LlamaIndex gathers every batch at once unless num_workers > 1: the gate holds the ones the hosts
+        # cannot run yet (see _adapters/batch_gate.py)
+        workers = batches_in_flight(self.client.config, self.num_workers if (self.num_workers or 0) > 1 else None)
+        async with batch_gate(self, workers):
+            with exception_event():
+                response = await self.client.aembeddings(request, concurrency=workers)
         return [item.embedding for item in response.data]
 
     def _get_query_embedding(self, query: str) -> Embedding:

@@ -114,9 +114,9 @@ def test_sync_batches_keep_their_order_over_hosts_too() -> None:
 
 
 @pytest.mark.parametrize("workers", [None, 2])
-async def test_one_llama_index_batch_cut_by_the_core_runs_one_piece_per_host(workers: int | None) -> None:
+async def test_one_llama_index_batch_cut_by_the_core_fills_every_hosts_slots(workers: int | None) -> None:
     fake = HostTaggingFake()
-    async with fake.client() as client:  # the core cuts LlamaIndex's one batch of 60 into 12 requests
+    async with fake.client(max_concurrency_per_host=2) as client:  # the core cuts the batch of 60 into 12
         embedding = CBOllamaEmbedding(model_name="all-minilm", client=client, num_workers=workers)
         check(await embedding.aget_text_embedding_batch(TEXTS), fake)
-    assert fake.most_in_flight == (workers or len(HOSTS))  # unset num_workers: one in flight per host
+    assert fake.most_in_flight == (workers or len(HOSTS) * 2)  # unset: every slot of every host, no more

@@ -43,8 +43,9 @@ def test_32_threads_share_a_pool_of_8_without_a_failure_or_a_hang() -> None:
     with HostileServer(chat_ok, lifetime=120) as server:
         failed_rounds = []
         for number in range(ROUNDS):
-            with OllamaClient(OllamaConfig(base_url=server.url, max_connections=8, timeout_seconds=10,
-                                           max_retries=0)) as client:
+            # all 8 connections in use at once (the per-host limit would otherwise hold the client to 4)
+            with OllamaClient(OllamaConfig(base_url=server.url, max_connections=8, max_concurrency_per_host=8,
+                                           timeout_seconds=10, max_retries=0)) as client:
                 errors = _round(client)
             if errors:
                 failed_rounds.append((number, repr(errors[0]), len(errors)))
@@ -56,7 +57,8 @@ def test_32_threads_share_a_pool_of_8_without_a_failure_or_a_hang() -> None:
 async def test_128_tasks_share_a_pool_of_8_without_a_failure() -> None:
     with HostileServer(chat_ok) as server:
         for _ in range(3):
-            async with OllamaClient(OllamaConfig(base_url=server.url, max_connections=8, max_retries=0)) as client:
+            async with OllamaClient(OllamaConfig(base_url=server.url, max_connections=8, max_concurrency_per_host=8,
+                                                 max_retries=0)) as client:
                 answers = await asyncio.wait_for(
                     asyncio.gather(*(client.achat_completion(HI) for _ in range(128))), 30)
             assert {a.choices[0].message.content for a in answers} == {"ok"}

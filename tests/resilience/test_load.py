@@ -102,7 +102,8 @@ def test_threads_share_one_client_and_its_breakers() -> None:
 async def test_host_killed_mid_run_every_request_completes_on_the_survivor(strategy: RoutingStrategy) -> None:
     # the doomed host answers slowly and crashes when its 20th request arrives: 19 die in flight
     with FakeOllamaServer(first_byte_delay=5.0, die_at_request=20) as doomed, FakeOllamaServer() as survivor:
-        settings = {"routing_strategy": strategy, "breaker_failure_threshold": 3,
+        # 20 in flight at once on the doomed host (the client holds the rest back beyond its per-host limit)
+        settings = {"routing_strategy": strategy, "breaker_failure_threshold": 3, "max_concurrency_per_host": 20,
                     "breaker_cooldown_seconds": 60, "max_retries": 1, "timeout_seconds": 10}
         client = make_client([doomed.url, survivor.url], sleeps=RecordedSleeps(), **settings)
 
