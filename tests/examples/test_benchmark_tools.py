@@ -35,6 +35,12 @@ def test_micro_core_saves_its_rows_and_compares_with_an_earlier_run(tmp_path: Pa
     assert line.split()[-2].startswith("x"), line  # before, after and the after/before ratio on one line
 
 
+@pytest.fixture(autouse=True)
+def benchmarks_importable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-process cases import `benchmarks` as `python -m` from the repository root does."""
+    monkeypatch.syspath_prepend(str(ROOT))
+
+
 @pytest.mark.skipif(importlib.util.find_spec("langchain_ollama") is None, reason="the langchain-ollama anchor")
 def test_micro_adapters_measures_the_floor_and_both_langchain_classes() -> None:
     from benchmarks.micro_adapters import measure  # noqa: PLC0415 - imports the frameworks
