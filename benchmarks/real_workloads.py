@@ -2,6 +2,7 @@
 
     python -m benchmarks.real_workloads --real http://127.0.0.1:11435 [--passages 2000] [--chats 200]
         [--clients raw-httpx,cb,langchain-ollama,llama-index] [--out results/real-workloads.json]
+    python -m benchmarks.real_workloads --real URL --interleave [--chats 100]   # chats only, clients in turn
 
 Ingestion: `--passages` made-up passages of 50-200 words through each client's embedding class with
 all-minilm (raw httpx: /api/embed in batches of 32), texts/s and the process's peak RSS above its RSS after
@@ -19,7 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from statistics import quantiles
+from statistics import median, quantiles
 from typing import Any
 
 CHAT, EMBED = "smollm2:135m", "all-minilm"
@@ -50,6 +51,11 @@ def passages(count: int) -> list[str]:
     ]
 
 
+def _server_ns(message: Any) -> float:
+    """The server's total_duration (ns) of a LangChain answer."""
+    return float(message.response_metadata["total_duration"])
+
+
 def _clients(name: str, url: str) -> tuple[Any, Any]:
     """(embed texts -> vectors, chat prompt -> text) for one client, built as a user would."""
     if name == "raw-httpx":
@@ -64,32 +70,32 @@ def _clients(name: str, url: str) -> tuple[Any, Any]:
                 out += reply.raise_for_status().json()["embeddings"]
             return out
 
-        def chat(prompt: str) -> str:
+        def chat(prompt: str) -> float:
             body = {
                 "model": CHAT,
                 "messages": [{"role": "user", "content": prompt}],
                 "stream": False,
                 "options": {"num_predict": 8, "temperature": 0},
             }
-            return str(http.post("/api/chat", json=body).raise_for_status().json()["message"]["content"])
+            return float(http.post("/api/chat", json=body).raise_for_status().json()["total_duration"])
 
         return embed, chat
     if name == "cb":
         from cb_ollama_integrations.langchain import CBOllamaEmbeddings, ChatCBOllama  # noqa: PLC0415
 
         llm = ChatCBOllama(model=CHAT, base_url=url, max_tokens=8, temperature=0)
-        return CBOllamaEmbeddings(model=EMBED, base_url=url).embed_documents, lambda p: llm.invoke(p).content
+        return CBOllamaEmbeddings(model=EMBED, base_url=url).embed_documents, lambda p: _server_ns(llm.invoke(p))
     if name == "langchain-ollama":
         from langchain_ollama import ChatOllama, OllamaEmbeddings  # noqa: PLC0415
 
         llm = ChatOllama(model=CHAT, base_url=url, num_predict=8, temperature=0)
-        return OllamaEmbeddings(model=EMBED, base_url=url).embed_documents, lambda p: llm.invoke(p).content
+        return OllamaEmbeddings(model=EMBED, base_url=url).embed_documents, lambda p: _server_ns(llm.invoke(p))
     from llama_index.embeddings.ollama import OllamaEmbedding  # noqa: PLC0415
     from llama_index.llms.ollama import Ollama  # noqa: PLC0415
 
     model = Ollama(model=CHAT, base_url=url, request_timeout=600, temperature=0, additional_kwargs={"num_predict": 8})
     embedder = OllamaEmbedding(model_name=EMBED, base_url=url)
-    return embedder.get_text_embedding_batch, lambda p: model.complete(p).text
+    return embedder.get_text_embedding_batch, lambda p: float(dict(model.complete(p).raw or {})["total_duration"])
 
 
 def one(name: str, url: str, count: int, chats: int) -> dict[str, Any]:
@@ -121,6 +127,29 @@ def one(name: str, url: str, count: int, chats: int) -> dict[str, Any]:
     }
 
 
+def interleaved_chats(url: str, names: list[str], chats: int) -> list[dict[str, Any]]:
+    """The chat latencies of `names` taking turns call by call in one process, so server drift hits all alike."""
+    chat_of = {name: _clients(name, url)[1] for name in names}
+    for chat in chat_of.values():
+        for _ in range(3):
+            chat("Say hi.")
+    latencies: dict[str, list[float]] = {name: [] for name in names}
+    client_side: dict[str, list[float]] = {name: [] for name in names}  # wall minus the server's own time
+    for n in range(chats):
+        for name in names if n % 2 == 0 else names[::-1]:
+            began = time.perf_counter()
+            # each client its own prompt: the one right before must not hand it a prompt-cache hit
+            server_ns = chat_of[name](f"{name}: say hi to keeper {n % 10}.")
+            latencies[name].append((time.perf_counter() - began) * 1000)
+            client_side[name].append(latencies[name][-1] - server_ns / 1e6)
+    rows = []
+    for name, values in latencies.items():
+        cuts = quantiles(values, n=100)
+        rows.append({"client": name, "interleaved_chats": chats, "p50_ms": round(cuts[49], 1),
+                     "p99_ms": round(cuts[98], 1), "client_side_p50_ms": round(median(client_side[name]), 2)})
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every client in its own process and print (and with --out save) one row each."""
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -128,11 +157,18 @@ def main(argv: list[str] | None = None) -> int:
     args.add_argument("--passages", type=int, default=2000)
     args.add_argument("--chats", type=int, default=200)
     args.add_argument("--clients", default=",".join(CLIENTS))
+    args.add_argument("--interleave", action="store_true", help="only the chats, all clients taking turns")
     args.add_argument("--one", help=argparse.SUPPRESS)
     args.add_argument("--out", help="write the rows as JSON here (relative to benchmarks/)")
     options = args.parse_args(argv)
     if options.one:
         print(json.dumps(one(options.one, options.real, options.passages, options.chats)))
+        return 0
+    if options.interleave:
+        rows = interleaved_chats(options.real, options.clients.split(","), options.chats)
+        print("\n".join(json.dumps(row) for row in rows))
+        if options.out:
+            (Path(__file__).parent / options.out).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
         return 0
     rows = []
     for name in options.clients.split(","):
