@@ -18,7 +18,7 @@ from benchmarks.clients._plain import CoreClient
 from benchmarks.run import start_fake, stop_fake
 from benchmarks.workloads import Settings
 
-__all__ = ["main", "profile_workload"]
+__all__ = ["cprofile_report", "main", "profile_workload"]
 
 
 def _workload(client: CoreClient, name: str, size: int) -> Callable[[], object]:
@@ -28,6 +28,15 @@ def _workload(client: CoreClient, name: str, size: int) -> Callable[[], object]:
         return lambda: client.stream(size)
     texts = [f"short text number {i} about topic {i % 97}" for i in range(size)]
     return lambda: client.embed(texts)
+
+
+def cprofile_report(run: Callable[[], object], top: int) -> str:
+    """`run()` under cProfile: the `top` functions by own time, as text."""
+    with cProfile.Profile() as profile:
+        run()
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).strip_dirs().sort_stats("tottime").print_stats(top)
+    return out.getvalue()
 
 
 def profile_workload(url: str, name: str, size: int, *, top: int = 25, sampling: bool = False) -> str:
@@ -44,11 +53,7 @@ def profile_workload(url: str, name: str, size: int, *, top: int = 25, sampling:
             run()
             profiler.stop()
             return str(profiler.output_text(unicode=True, color=False, show_all=False))
-        with cProfile.Profile() as profile:
-            run()
-        out = io.StringIO()
-        pstats.Stats(profile, stream=out).strip_dirs().sort_stats("tottime").print_stats(top)
-        return out.getvalue()
+        return cprofile_report(run, top)
     finally:
         client.close()
 

@@ -12,12 +12,10 @@ langchain-ollama's ChatOllama, the core, raw httpx, the LlamaIndex floor and CBO
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
-import pstats
 import time
 
 from benchmarks.clients import Unavailable, make_client
+from benchmarks.profile_core import cprofile_report
 from benchmarks.run import start_fake, stop_fake
 from benchmarks.workloads import Settings
 
@@ -57,12 +55,7 @@ def profile_client(url: str, name: str, *, chunks: int, streams: int, top: int) 
     client = make_client(name, Settings(client=name, workload="W2", url=url))
     try:
         client.stream(50)
-        with cProfile.Profile() as profile:
-            for _ in range(streams):
-                client.stream(chunks - 1)
-        out = io.StringIO()
-        pstats.Stats(profile, stream=out).strip_dirs().sort_stats("tottime").print_stats(top)
-        return out.getvalue()
+        return cprofile_report(lambda: [client.stream(chunks - 1) for _ in range(streams)], top)
     finally:
         client.close()
 
