@@ -167,7 +167,8 @@ class Engine(RootProbes):
         try:
             with self._mid_stream(host, url):
                 for data in response.iter_bytes():
-                    yield from ((host.url, line) for line in splitter.feed(data))
+                    for line in splitter.feed(data):
+                        yield host.url, line
             yield from ((host.url, whole_last_line(line, url)) for line in splitter.flush())
         finally:
             self.pool.count_in_flight(host, -1)

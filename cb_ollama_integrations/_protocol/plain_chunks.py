@@ -29,9 +29,7 @@ _set = object.__setattr__
 def _copy(model: _M, changes: dict[str, Any]) -> _M:
     """`model` with `changes` applied to already-checked fields (what model_construct does, much cheaper)."""
     copy = _new(type(model))
-    fields = model.__dict__.copy()
-    fields.update(changes)
-    _set(copy, "__dict__", fields)
+    _set(copy, "__dict__", {**model.__dict__, **changes})
     _set(copy, "__pydantic_fields_set__", set(model.__pydantic_fields_set__))
     _set(copy, "__pydantic_extra__", model.__pydantic_extra__)
     _set(copy, "__pydantic_private__", model.__pydantic_private__)

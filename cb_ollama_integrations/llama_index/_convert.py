@@ -157,6 +157,15 @@ class StreamAccumulator:
         choice = chunk.choices[0]
         delta = choice.delta
         self.content += delta.content
+        if not (delta.thinking or delta.tool_calls or self.thinking or self.tool_calls or chunk.done) and \
+                chunk.usage is None and chunk.metrics is None and chunk.logprobs is None:
+            return self._plain(chunk, choice.finish_reason, delta.content)
+        return self._general(chunk)
+
+    def _general(self, chunk: StreamingChunk) -> ChatResponse:
+        """Any chunk (thinking, tool calls, usage, the done chunk); `self.content` already holds its text."""
+        choice = chunk.choices[0]
+        delta = choice.delta
         self.thinking += delta.thinking or ""
         self.tool_calls += delta.tool_calls or []
         extra: dict[str, Any] = {"thinking_delta": delta.thinking} if delta.thinking else {}
@@ -174,3 +183,19 @@ class StreamAccumulator:
             content, calls = _answer(content, calls, self.forced_tools)
         message = _assistant_message(content, self.thinking, calls)
         return ChatResponse(message=message, delta=delta.content, raw=raw, additional_kwargs=extra)
+
+    def _plain(self, chunk: StreamingChunk, done_reason: str | None, delta: str) -> ChatResponse:
+        """What `feed` builds for a text-only chunk of a text-only answer, built the cheap way.
+
+        Most chunks of a stream are these; the message is built as LlamaIndex builds a text message and `raw`
+        from a template (tests/adapters compare both with the general path).
+        """
+        raw = {**_PLAIN_RAW, "model": chunk.model, "created_at": chunk.created_at, "done_reason": done_reason,
+               "host": chunk.host}
+        message = LIChatMessage(role=MessageRole.ASSISTANT, content=self.content)
+        return ChatResponse(message=message, delta=delta, raw=raw, additional_kwargs={})
+
+
+# `ollama_answer_fields` of a chunk with no usage, timings or logprobs, in its key order
+_PLAIN_RAW: dict[str, Any] = ollama_answer_fields(model="", created_at=None, done=False, done_reason=None,
+                                                  usage=None, metrics=None)
