@@ -20,6 +20,7 @@ from ._values.concurrency import (
 )
 from ._values.env import config_values_from_env, env_variable_for
 from ._values.keep_alive import KeepAlive, KeepAliveSetting, normalize_keep_alive
+from ._values.timeouts import DEFAULT_DEADLINE_SECONDS, deadline_covering_timeout
 from ._values.urls import clean_url, host_key, merge_headers, move_url_credentials, split_url_credentials
 
 __all__ = [
@@ -95,8 +96,8 @@ class OllamaConfig(DeferredModel):
         True, description="Honour HTTP_PROXY/HTTPS_PROXY/ALL_PROXY/NO_PROXY for non-loopback hosts."
     )
     deadline_seconds: float = Field(
-        600.0, description="Total time for one call: retries, failover and a whole non-streamed body (a stream: "
-        "until its answer starts)."
+        DEFAULT_DEADLINE_SECONDS, description="Total time for one call: retries, failover and a whole non-streamed "
+        "body (a stream: until its answer starts). Unset: 600, or timeout_seconds when that is longer."
     )
     max_body_bytes: int = Field(
         64 * 1024 * 1024, ge=1, description="Largest non-streamed answer, counted after decompression."
@@ -193,6 +194,11 @@ class OllamaConfig(DeferredModel):
     @classmethod
     def _check_concurrency(cls, value: Any) -> Any:
         return check_concurrency_setting(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _deadline_covers_timeout(cls, data: Any) -> Any:
+        return deadline_covering_timeout(data)
 
     @model_validator(mode="after")
     def _check_concurrency_fits_pool(self) -> OllamaConfig:

@@ -144,6 +144,15 @@ def test_client_kwargs_timeouts_and_verify_map_onto_our_fields() -> None:
     assert ChatCBOllama(model="m", sync_client_kwargs=same, async_client_kwargs=same).headers is not None
 
 
+@pytest.mark.parametrize("make", [
+    lambda: ChatCBOllama(model="m", timeout=1500), lambda: CBOllamaEmbeddings(model="m", timeout=1500),
+    lambda: CBOllama(model="m", request_timeout=1500), lambda: CBOllamaEmbedding(model_name="m", request_timeout=1500),
+])
+def test_a_read_timeout_longer_than_the_default_deadline_is_not_cut_at_600_seconds(make: Any) -> None:
+    config = make().core_config()
+    assert (config.timeout_seconds, config.deadline_seconds) == (1500, 1500)
+
+
 @pytest.mark.parametrize(("kwargs", "names"), [
     ({"proxy": "http://p:1"}, "HTTPS_PROXY"), ({"auth": ("u", "p")}, "api_key"), ({"verify": "/ca.pem"}, "SSL_CERT"),
     ({"timeout": None}, "timeout"), ({"http2": True}, "not supported"),

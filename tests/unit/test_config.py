@@ -100,6 +100,16 @@ def test_timeouts_must_be_finite_and_positive(value: float) -> None:
         OllamaConfig(timeout_seconds=value)
 
 
+def test_an_unset_deadline_covers_a_longer_read_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert OllamaConfig().deadline_seconds == 600
+    assert OllamaConfig(timeout_seconds=30).deadline_seconds == 600
+    assert OllamaConfig(timeout_seconds=1200).deadline_seconds == 1200
+    assert OllamaConfig(timeout_seconds=1200, deadline_seconds=None).deadline_seconds == 1200
+    assert OllamaConfig(timeout_seconds=1200, deadline_seconds=30).deadline_seconds == 30  # explicit: kept
+    monkeypatch.setenv("OLLAMA_TIMEOUT_SECONDS", "900")
+    assert OllamaConfig.from_env().deadline_seconds == 900
+
+
 def test_password_in_url_becomes_a_hidden_authorization_header() -> None:
     config = OllamaConfig(base_url="https://user:s3cret@proxy.example:8443/")
     assert config.base_url == "https://proxy.example:8443"
