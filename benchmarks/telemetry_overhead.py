@@ -64,7 +64,7 @@ def _added_pieces() -> tuple[float, float]:
     close) and per chunk. Steadier than the difference of two end-to-end timings on a shared machine."""
     client = _client("api, no provider")
     request = LLMRequest(messages=[ChatMessage(role="user", content="Why is the sky blue?")])
-    call, host = client._chat_call(request, False, None), client._pool.hosts[0]
+    call, host = client._sized_call(request, False, None)[0], client._pool.hosts[0]
     response = client.chat_completion(request)
     chunk = next(iter(client.chat_completion_stream(request)))
 

@@ -1,4 +1,5 @@
-"""The CPU and import benchmarks keep working: micro_core (before/after), micro_adapters, profile_stream, imports.
+"""The CPU and import benchmarks keep working: micro_core (before/after), micro_adapters, profile_stream, imports,
+telemetry_overhead.
 
 Each runs in a tiny configuration and its output is checked for shape and sense, never for speed.
 """
@@ -70,3 +71,11 @@ def test_imports_reports_both_targets_in_one_run(tmp_path: Path) -> None:
     assert {"raw-httpx", "cb-core", "cb-langchain", "cb-llama-index"} <= set(medians)
     assert medians["cb-langchain"]["base_ms"] > medians["cb-core"]["base_ms"]  # the core has no framework base
     assert "import cb_ollama_integrations" in printed and "cb-langchain: framework bases" in printed
+
+
+def test_telemetry_overhead_measures_the_added_work_with_no_provider() -> None:
+    pytest.importorskip("opentelemetry")  # the [otel] extra: without it there is no telemetry to measure
+    from benchmarks.telemetry_overhead import _added_pieces  # noqa: PLC0415 - imports the core client
+
+    per_call, per_chunk = _added_pieces()
+    assert 0 < per_chunk < per_call < 1_000  # microseconds: a span per call costs more than one chunk's event
