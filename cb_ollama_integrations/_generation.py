@@ -7,6 +7,7 @@ I/O call. A base of OllamaClient, which supplies the engine and the config.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import aclosing, closing
 from typing import TYPE_CHECKING
 
 from ._protocol.chat_response import raise_unless_done
@@ -18,9 +19,12 @@ from .generation import GenerateRequest, GenerateResponse
 if TYPE_CHECKING:
     from ._http.engine import Engine
     from ._protocol.calls import Call
+    from ._telemetry import Telemetry
     from .config import OllamaConfig
 
 __all__ = ["TextGeneration"]
+
+OPERATION = "text_completion"  # gen_ai.operation.name of a completion, in the GenAI semantic conventions
 
 
 class TextGeneration:
@@ -28,6 +32,7 @@ class TextGeneration:
 
     config: OllamaConfig
     _engine: Engine
+    _telemetry: Telemetry
 
     def _generate_call(self, request: GenerateRequest, stream: bool, api_key: str | None) -> Call:
         return build_generate_call(request, self.config, stream=stream, api_key=api_key)
@@ -38,34 +43,50 @@ class TextGeneration:
         Same routing, retries, breakers and errors as `chat_completion`; a model whose template cannot
         insert raises InvalidRequestError for a `suffix`.
         """
-        reply = self._engine.send(self._generate_call(request, False, api_key))
-        return parse_generate(reply.data, response_id=f"gen-{request.id}", host=reply.host)
+        call = self._generate_call(request, False, api_key)
+        with self._telemetry.start(OPERATION, call) as record:
+            reply = self._engine.send(call, record)
+            response = parse_generate(reply.data, response_id=f"gen-{request.id}", host=reply.host)
+            record.generated(response)
+        return response
 
     async def agenerate(self, request: GenerateRequest, api_key: str | None = None) -> GenerateResponse:
         """Async twin of `generate`."""
-        reply = await self._engine.asend(self._generate_call(request, False, api_key))
-        return parse_generate(reply.data, response_id=f"gen-{request.id}", host=reply.host)
+        call = self._generate_call(request, False, api_key)
+        with self._telemetry.start(OPERATION, call) as record:
+            reply = await self._engine.asend(call, record)
+            response = parse_generate(reply.data, response_id=f"gen-{request.id}", host=reply.host)
+            record.generated(response)
+        return response
 
     def generate_stream(self, request: GenerateRequest, api_key: str | None = None) -> Iterator[GenerateResponse]:
         """Stream a /api/generate answer; the last chunk (`done`) carries usage, metrics and `context`."""
-        state = GenerateStream()
-        try:
-            for host, line in self._engine.stream(self._generate_call(request, True, api_key)):
-                state.host = host
-                yield state.feed(parse_json(line, url=host))
-        except StreamError as exc:
-            raise_unless_done(state, exc)
-        state.finish()
+        state, call = GenerateStream(), self._generate_call(request, True, api_key)
+        with self._telemetry.start(OPERATION, call) as record:
+            with closing(self._engine.stream(call, record)) as lines:
+                try:
+                    for host, line in lines:
+                        state.host = host
+                        part = state.feed(parse_json(line, url=host))
+                        record.generated(part)
+                        yield part
+                except StreamError as exc:
+                    raise_unless_done(state, exc)
+            state.finish()
 
     async def agenerate_stream(
         self, request: GenerateRequest, api_key: str | None = None
     ) -> AsyncIterator[GenerateResponse]:
         """Async twin of `generate_stream`."""
-        state = GenerateStream()
-        try:
-            async for host, line in self._engine.astream(self._generate_call(request, True, api_key)):
-                state.host = host
-                yield state.feed(parse_json(line, url=host))
-        except StreamError as exc:
-            raise_unless_done(state, exc)
-        state.finish()
+        state, call = GenerateStream(), self._generate_call(request, True, api_key)
+        with self._telemetry.start(OPERATION, call) as record:
+            async with aclosing(self._engine.astream(call, record)) as lines:
+                try:
+                    async for host, line in lines:
+                        state.host = host
+                        part = state.feed(parse_json(line, url=host))
+                        record.generated(part)
+                        yield part
+                except StreamError as exc:
+                    raise_unless_done(state, exc)
+            state.finish()

@@ -46,8 +46,8 @@ class OllamaClient(CopiedAsConfig, ContextWindows, TextGeneration, ModelManageme
             print(reply.choices[0].message.content)
 
     `transport`/`async_transport` replace the network (httpx's seam) and `sleep`/`asleep` the retry backoff
-    waits, for tests and benchmarks. With OpenTelemetry installed (the `otel` extra), every chat and
-    embeddings call is a GenAI span with metrics, sent to `tracer_provider`/`meter_provider` (default: the
+    waits, for tests and benchmarks. With OpenTelemetry installed (the `otel` extra), every chat,
+    generate and embeddings call is a GenAI span with metrics, sent to `tracer_provider`/`meter_provider` (default: the
     global ones); see docs/observability.md.
 
     A client pickles and deep-copies (to Ray or multiprocessing workers, into copied framework objects): the

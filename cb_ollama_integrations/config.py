@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from enum import Enum
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -20,6 +19,7 @@ from ._values.concurrency import (
 )
 from ._values.env import config_values_from_env, env_variable_for
 from ._values.keep_alive import KeepAlive, KeepAliveSetting, normalize_keep_alive
+from ._values.routing_strategy import RoutingStrategy
 from ._values.timeouts import DEFAULT_DEADLINE_SECONDS, deadline_covering_timeout
 from ._values.urls import clean_url, host_key, merge_headers, move_url_credentials, split_url_credentials
 
@@ -34,24 +34,6 @@ _PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 # About 8,000 tokens per /api/embed request: one huge body holds one host while the others idle (and very
 # large batches are reported to collapse Ollama's throughput); smaller ones spread over the hosts.
 EMBED_BATCH_CHARS = 32_000
-class RoutingStrategy(str, Enum):
-    """How a client with several hosts picks one for each request.
-
-    - FAILOVER_CHAIN: hosts in the order given; skip open circuits; on a host failure move to the next.
-    - LOAD_BALANCED: the least busy healthy host (fewest requests in flight or waiting for it); ties go round
-      robin.
-    - COST_OPTIMIZED: local inference is free, so "cost" is the reload a cold model costs: prefer a host that
-      already has the model loaded (from its last /api/ps answer), else fall back to the chain order.
-    - PERFORMANCE_FIRST: the host expected to answer first: its observed latency (moving average) times the
-      requests already in flight or waiting for it, so a slow host gets a share in proportion to its speed.
-    """
-
-    FAILOVER_CHAIN = "failover_chain"
-    LOAD_BALANCED = "load_balanced"
-    COST_OPTIMIZED = "cost_optimized"
-    PERFORMANCE_FIRST = "performance_first"
-
-
 class OllamaConfig(DeferredModel):
     """Settings of an `OllamaClient`.
 

@@ -109,8 +109,13 @@ def _wire_parts(message: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def input_messages(call: Call) -> str | None:
-    """gen_ai.input.messages as JSON (capture on only): the chat messages exactly as sent."""
-    messages = (call.payload or {}).get("messages")
+    """gen_ai.input.messages as JSON (capture on only): the chat messages exactly as sent; for /api/generate
+    the system text and the prompt (with its images) as a system and a user message."""
+    payload = call.payload or {}
+    messages = payload.get("messages")
+    if isinstance(payload.get("prompt"), str):
+        messages = [{"role": "system", "content": payload["system"]}] if payload.get("system") else []
+        messages.append({"role": "user", "content": payload["prompt"], "images": payload.get("images")})
     if not isinstance(messages, list):
         return None
     return _json([{"role": m.get("role", "user"), "parts": _wire_parts(m)} for m in messages])

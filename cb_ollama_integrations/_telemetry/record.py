@@ -11,6 +11,7 @@ from types import TracebackType
 
 from .._resilience.routing import Host
 from ..errors import LLMError
+from ..generation import GenerateResponse
 from ..types import EmbeddingsResponse, LLMResponse, StreamingChunk
 
 __all__ = ["NO_RECORD", "Record"]
@@ -38,6 +39,9 @@ class Record:
 
     def embeddings_answer(self, response: EmbeddingsResponse) -> None:
         """Every vector of the embeddings call arrived."""
+
+    def generated(self, part: GenerateResponse) -> None:
+        """A whole /api/generate answer, or one chunk of its stream (the last, `done`, carries usage)."""
 
 
 NO_RECORD = Record()

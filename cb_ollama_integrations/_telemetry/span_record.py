@@ -23,6 +23,7 @@ from .._protocol.calls import Call
 from .._resilience.attempts import Outcome
 from .._resilience.routing import Host
 from ..errors import LLMError
+from ..generation import GenerateResponse
 from ..types import ChatMessage, EmbeddingsResponse, LLMResponse, StreamingChunk, TokenUsage, ToolCall
 from .attributes import (
     error_type,
@@ -158,8 +159,8 @@ class SpanRecord(Record):
         if outcome != Outcome.CIRCUIT_OPEN:
             self.span.set_attributes(server_attributes(host.url))
 
-    @_never_raises
-    def chunk(self, chunk: StreamingChunk) -> None:
+    def _arrived(self) -> None:
+        """A streamed chunk arrived: time to first chunk, then the time between chunks."""
         now = time.perf_counter()
         metric = {key: self._attributes[key] for key in _METRIC_KEYS if key in self._attributes}
         if self._chunks == 0:
@@ -169,6 +170,10 @@ class SpanRecord(Record):
             self._i.per_chunk.record(now - self._last_chunk, metric)
         self._chunks += 1
         self._last_chunk = now
+
+    @_never_raises
+    def chunk(self, chunk: StreamingChunk) -> None:
+        self._arrived()
         delta = chunk.choices[0].delta
         if self._capture:
             self._text.append(delta.content)
@@ -189,6 +194,16 @@ class SpanRecord(Record):
         self._usage = response.usage
         if response.data:
             self._response[A.DIMENSIONS] = len(response.data[0].embedding)
+
+    @_never_raises
+    def generated(self, part: GenerateResponse) -> None:
+        if self._streaming:
+            self._arrived()
+        if self._capture:
+            self._text.append(part.response)
+            self._thinking.append(part.thinking or "")
+        if part.done:
+            self._answered(part.model, part.finish_reason, part.usage, None)
 
     def _answered(self, model: str, finish_reason: str | None, usage: TokenUsage | None,
                   message: ChatMessage | None) -> None:
