@@ -61,7 +61,8 @@ class TextGeneration:
 
     def generate_stream(self, request: GenerateRequest, api_key: str | None = None) -> Iterator[GenerateResponse]:
         """Stream a /api/generate answer; the last chunk (`done`) carries usage, metrics and `context`."""
-        state, call = GenerateStream(), self._generate_call(request, True, api_key)
+        state = GenerateStream(keep_chars=self.config.stream_keep_chars)
+        call = self._generate_call(request, True, api_key)
         with self._telemetry.start(OPERATION, call) as record:
             with closing(self._engine.stream(call, record)) as lines:
                 try:
@@ -78,7 +79,8 @@ class TextGeneration:
         self, request: GenerateRequest, api_key: str | None = None
     ) -> AsyncIterator[GenerateResponse]:
         """Async twin of `generate_stream`."""
-        state, call = GenerateStream(), self._generate_call(request, True, api_key)
+        state = GenerateStream(keep_chars=self.config.stream_keep_chars)
+        call = self._generate_call(request, True, api_key)
         with self._telemetry.start(OPERATION, call) as record:
             async with aclosing(self._engine.astream(call, record)) as lines:
                 try:

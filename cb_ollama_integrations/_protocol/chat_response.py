@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from ..errors import StreamError
 from ..types import LLMResponse, StreamingChunk, ToolCall
+from .partial_text import PartialText
 from .plain_chunks import PlainChunks
 from .think_tags import LeadingThinkSplitter
 from .validators import (
@@ -113,9 +114,7 @@ class StreamAssembler:
         self.created = int(time.time())
         self.url = url
         self.host = host
-        self.keep_chars = keep_chars  # config.stream_keep_chars: what partial_content may hold at most
-        self.kept = 0
-        self.content: list[str] = []
+        self._partial = PartialText(keep_chars)  # config.stream_keep_chars: what partial_content may hold
         self.done = False
         self._tool_calls_seen = 0
         self._think_tags: LeadingThinkSplitter | None = LeadingThinkSplitter()
@@ -124,13 +123,7 @@ class StreamAssembler:
     @property
     def partial_content(self) -> str:
         """The text received so far (its first `keep_chars` characters)."""
-        return "".join(self.content)
-
-    def _keep(self, content: str) -> None:
-        if content and self.kept < self.keep_chars:
-            piece = content[: self.keep_chars - self.kept]
-            self.content.append(piece)
-            self.kept += len(piece)
+        return self._partial.text
 
     def feed(self, data: dict[str, Any]) -> StreamingChunk:
         """Parse one stream object; raise StreamError for an `{"error": ...}` line.
@@ -145,7 +138,7 @@ class StreamAssembler:
                 self._plain.learn(chunk, data)
         else:
             self.done = False
-            self._keep(chunk.choices[0].delta.content)
+            self._partial.add(chunk.choices[0].delta.content)
         return chunk
 
     @reports_malformed("/api/chat stream line")
@@ -165,7 +158,7 @@ class StreamAssembler:
         self.done = bool(done)
         content, thinking = self._untag(text(raw.get("content"), "message.content", url),
                                         text(raw.get("thinking"), "message.thinking", url))
-        self._keep(content)
+        self._partial.add(content)
         delta = {"role": "assistant", "content": content, "thinking": thinking or None, "tool_calls": calls,
                  "images": text_list(raw.get("images"), "message.images", url)}
         return StreamingChunk.model_validate({

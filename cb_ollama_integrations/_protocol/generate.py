@@ -10,6 +10,7 @@ from ..errors import StreamError
 from ..generation import GenerateRequest, GenerateResponse
 from .calls import Call, bearer
 from .chat_request import put_common_fields
+from .partial_text import PartialText
 
 __all__ = ["GenerateStream", "build_generate_call", "build_generate_payload", "parse_generate"]
 
@@ -80,24 +81,24 @@ def parse_generate(data: dict[str, Any], *, response_id: str, host: str | None =
 class GenerateStream:
     """The state of one /api/generate stream: a shared id, the text so far, and whether `done` arrived."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_chars: int = 1_000_000) -> None:
         self.id = f"gen-{uuid.uuid4().hex[:24]}"
-        self.text: list[str] = []
+        self._partial = PartialText(keep_chars)  # config.stream_keep_chars: what partial_content may hold
         self.done = False
         self.host: str | None = None
 
     @property
     def partial_content(self) -> str:
-        """The text received so far."""
-        return "".join(self.text)
+        """The text received so far (its first `keep_chars` characters)."""
+        return self._partial.text
 
     def feed(self, data: dict[str, Any]) -> GenerateResponse:
         """Parse one stream line; raise StreamError for an `{"error": ...}` line."""
         if "error" in data:
             raise StreamError(f"the server reported an error mid-stream: {data['error']}", url=self.host,
-                              partial_content="".join(self.text))
+                              partial_content=self.partial_content)
         chunk = parse_generate(data, response_id=self.id, host=self.host)
-        self.text.append(chunk.response)
+        self._partial.add(chunk.response)
         self.done = chunk.done
         return chunk
 
@@ -105,4 +106,4 @@ class GenerateStream:
         """Raise StreamError if the stream ended without its `done: true` line."""
         if not self.done:
             raise StreamError("the stream ended before the server sent done=true (connection lost or server "
-                              "stopped)", url=self.host, partial_content="".join(self.text))
+                              "stopped)", url=self.host, partial_content=self.partial_content)

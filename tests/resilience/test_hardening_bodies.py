@@ -32,6 +32,7 @@ from fakes.hostile import (
 )
 
 from cb_ollama_integrations import (
+    GenerateRequest,
     NetworkError,
     OllamaClient,
     OllamaConfig,
@@ -184,3 +185,19 @@ def test_a_pull_is_retried_when_nothing_was_sent() -> None:
 def test_a_healthy_loopback_server_still_answers() -> None:
     with HostileServer(chat_ok) as server, client_for(server.url) as client:
         assert client.chat_completion(HI).choices[0].message.content == "ok"
+
+
+def test_a_generate_stream_keeps_at_most_stream_keep_chars_too() -> None:
+    line = json.dumps({"model": "m", "response": "y" * 4096, "done": False}).encode() + b"\n"
+
+    class Cut(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            yield from [line] * 200
+            raise httpx.ReadError("connection reset")
+
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, stream=Cut()))
+    with OllamaClient(OllamaConfig(stream_keep_chars=10_000), transport=transport) as client, \
+            pytest.raises(StreamError) as info:
+        for _ in client.generate_stream(GenerateRequest(model="m", prompt="Go on.")):
+            pass
+    assert info.value.partial_content == "y" * 10_000
