@@ -5,7 +5,7 @@ as one JSON object on stdin, one JSON result goes to stdout. benchmarks/scaling_
 
     {"urls": [...], "kind": "chat" | "embed", "requests": 80, "callers": 4, "tag": "litellm-async-chat-2",
      "chat_model": "smollm2:135m", "embed_model": "all-minilm", "num_retries": 2,
-     "kill_pid": null, "kill_at": null, "victim_url": null}
+     "kill_pid": null, "kill_at": null, "victim_url": null, "routing_strategy": "least-busy"}
 
 Every request carries its id as the benchmark's own cases do (the chat message, or the one embedding input),
 so the hosts' served logs say who answered what. A warm-up round of `callers` requests comes first and is not
@@ -35,7 +35,8 @@ from litellm.integrations.custom_logger import CustomLogger  # type: ignore[impo
 __all__ = ["AttemptCounter", "main", "run"]
 
 # least-busy: each request goes to the deployment with the fewest requests in flight from this Router, the same
-# rule as the client's `load_balanced`. simple-shuffle (LiteLLM's default) picks at random, weighted by rpm/tpm.
+# rule as the client's `load_balanced`. simple-shuffle (LiteLLM's default) picks at random, weighted by rpm/tpm;
+# a case may ask for it (or any other) with "routing_strategy".
 ROUTING_STRATEGY = "least-busy"
 
 
@@ -74,7 +75,7 @@ def _router(spec: dict[str, Any]) -> Any:
         deployments.append({"model_name": "embed", "model_info": {"id": f"embed@{url}"}, "litellm_params": {
             "model": f"ollama/{spec['embed_model']}", "api_base": url}})
     # num_retries as the client's max_retries; cooldowns left at LiteLLM's defaults, which is what is measured
-    return litellm.Router(model_list=deployments, routing_strategy=ROUTING_STRATEGY,
+    return litellm.Router(model_list=deployments, routing_strategy=spec.get("routing_strategy", ROUTING_STRATEGY),
                           num_retries=spec["num_retries"], timeout=60)
 
 
@@ -128,7 +129,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     await asyncio.sleep(0.2)
     victim = (spec.get("victim_url") or "").rstrip("/")
     return {"client": "litellm", "litellm_version": litellm.__version__ if hasattr(litellm, "__version__")
-            else _version(), "routing_strategy": ROUTING_STRATEGY, "requests": len(ids),
+            else _version(), "routing_strategy": spec.get("routing_strategy", ROUTING_STRATEGY), "requests": len(ids),
             "answered_ids": answered, "errors": errors, "seconds": seconds,
             "attempts_ok_per_host": [counter.ok[u.rstrip("/")] for u in spec["urls"]],
             "attempts_failed_per_host": [counter.failed[u.rstrip("/")] for u in spec["urls"]],

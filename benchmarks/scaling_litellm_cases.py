@@ -30,8 +30,7 @@ def litellm_python(option: str | None) -> tuple[str | None, str]:
         return None, "not run: --litellm none"
     path = Path(option) if option else DEFAULT_PYTHON
     if not path.exists():
-        where = option if option else f"{DEFAULT_PYTHON.relative_to(ROOT)} (the default)"
-        return None, f"not run: no python at {where}; `{INSTALL}` makes the LiteLLM venv"
+        return None, f"not run: no python at {path}; `{INSTALL}` makes the LiteLLM venv"
     return str(path), ""
 
 
@@ -44,12 +43,14 @@ def litellm_version(python: str) -> str:
 
 def run_litellm_case(python: str, urls: list[str], kind: str, *, requests: int, callers: int, tag: str,
                      kill_pid: int | None = None, kill_at: int | None = None,
-                     victim_url: str | None = None) -> tuple[CaseResult, dict[str, Any]]:
+                     victim_url: str | None = None, strategy: str = "least-busy",
+                     ) -> tuple[CaseResult, dict[str, Any]]:
     """One async case through LiteLLM's Router (benchmarks/scaling_litellm.py in its venv): the measured
     CaseResult, and what only LiteLLM reports (its attempts per host, failed ones by kind)."""
     spec = {"urls": urls, "kind": kind, "requests": requests, "callers": callers, "tag": tag,
             "chat_model": "smollm2:135m", "embed_model": "all-minilm", "num_retries": 2,
-            "kill_pid": kill_pid, "kill_at": kill_at, "victim_url": victim_url}
+            "kill_pid": kill_pid, "kill_at": kill_at, "victim_url": victim_url,
+            "routing_strategy": strategy}
     reset_peaks(urls)
     done = subprocess.run([python, str(DRIVER)], input=json.dumps(spec), capture_output=True, text=True,
                           timeout=600, check=False, cwd=ROOT)
