@@ -25,6 +25,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from importlib.metadata import version
 from typing import Any
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no download of the model price list at import
@@ -128,19 +129,13 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     await asyncio.sleep(0.2)
     victim = (spec.get("victim_url") or "").rstrip("/")
-    return {"client": "litellm", "litellm_version": litellm.__version__ if hasattr(litellm, "__version__")
-            else _version(), "routing_strategy": spec.get("routing_strategy", ROUTING_STRATEGY), "requests": len(ids),
+    return {"client": "litellm", "litellm_version": version("litellm"),
+            "routing_strategy": spec.get("routing_strategy", ROUTING_STRATEGY), "requests": len(ids),
             "answered_ids": answered, "errors": errors, "seconds": seconds,
             "attempts_ok_per_host": [counter.ok[u.rstrip("/")] for u in spec["urls"]],
             "attempts_failed_per_host": [counter.failed[u.rstrip("/")] for u in spec["urls"]],
             "failure_kinds": dict(counter.failure_kinds),
             "failed_attempts_at_victim": counter.failed[victim] if victim else 0}
-
-
-def _version() -> str:
-    from importlib.metadata import version  # noqa: PLC0415  # only when litellm has no __version__
-
-    return version("litellm")
 
 
 def main() -> None:
