@@ -5,7 +5,8 @@ seconds after the previous one left (or after it arrived, when the host is idle)
 1/latency requests per second however many it is sent, and deeper queues only wait longer, as in Ollama's
 own queue. Every answer's request id (the last chat message, or the first embedding input) is appended to
 `--served-log` just before the answer is written, so a host killed mid-run still leaves the record of what it
-served. GET /_fake/stats adds `peak_queue`: the most requests the host held at once (in service or queued).
+served. GET /_fake/stats adds `peak_queue`: the most requests the host held at once (in service or queued);
+POST /_fake/reset-peak sets it back to what the host holds now (each case measures its own peak).
 
     python -m benchmarks.scaling_host --latency 0.05 --served-log /tmp/a.log --max-seconds 600
 """
@@ -59,6 +60,9 @@ class OneAtATimeProtocol(FakeOllamaProtocol):
         self._current: str | None = None
 
     def _respond(self, method: bytes, path: bytes, body: bytes) -> None:
+        if path == b"/_fake/reset-peak":
+            self.host.faults.stats["peak_queue"] = self.host.held
+            path = b"/_fake/stats"  # answered with the stats, as a GET of them
         self._current = request_id(path, body) if path in (b"/api/chat", b"/api/embed") else None
         super()._respond(method, path, body)
 

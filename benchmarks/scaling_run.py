@@ -18,7 +18,7 @@ import httpx
 
 from cb_ollama_integrations import ChatMessage, EmbeddingsRequest, LLMError, LLMRequest, OllamaClient, OllamaConfig
 
-__all__ = ["CaseResult", "run_case"]
+__all__ = ["CaseResult", "peak_queue", "reset_peaks", "run_case"]
 
 
 @dataclass
@@ -104,7 +104,17 @@ async def _tasks(client: OllamaClient, kind: str, ids: list[str], *, callers: in
     await asyncio.wait_for(asyncio.gather(*(worker() for _ in range(callers))), 300)
 
 
-def _peak_queue(urls: list[str]) -> int:
+def reset_peaks(urls: list[str]) -> None:
+    """Start each host's `peak_queue` again from what it holds now: the hosts serve every case in turn."""
+    for url in urls:
+        try:
+            httpx.post(url + "/_fake/reset-peak", timeout=2)
+        except httpx.HTTPError:
+            continue  # a killed host has nothing to reset
+
+
+def peak_queue(urls: list[str]) -> int:
+    """The most requests any of the hosts held at once since its peak was last reset."""
     peak = 0
     for url in urls:
         try:
@@ -120,6 +130,7 @@ def run_case(urls: list[str], mode: str, kind: str, *, requests: int, callers: i
     `per_host` at once to each host (max_concurrency_per_host); time them."""
     ids = [f"{tag}-{i}" for i in range(requests)]
     warm = [f"warm-{tag}-{i}" for i in range(callers)]
+    reset_peaks(urls)
     with OllamaClient(_config(urls, strategy, per_host)) as client:
         scratch, result = CaseResult(warm, 0.0), CaseResult(ids, 0.0)
         if mode == "sync":
@@ -135,5 +146,5 @@ def run_case(urls: list[str], mode: str, kind: str, *, requests: int, callers: i
 
             started = asyncio.run(both())
         result.seconds = time.perf_counter() - started
-    result.peak_queue = _peak_queue(urls)
+    result.peak_queue = peak_queue(urls)
     return result
