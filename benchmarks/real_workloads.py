@@ -3,6 +3,7 @@
     python -m benchmarks.real_workloads --real http://127.0.0.1:11435 [--passages 2000] [--chats 200]
         [--clients raw-httpx,cb,langchain-ollama,llama-index] [--out results/real-workloads.json]
     python -m benchmarks.real_workloads --real URL --interleave [--chats 100]   # chats only, clients in turn
+    python -m benchmarks.real_workloads --real URL --interleave-ingest 250      # ingestion only, in turn
 
 Ingestion: `--passages` made-up passages of 50-200 words through each client's embedding class with
 all-minilm (raw httpx: /api/embed in batches of 32), texts/s and the process's peak RSS above its RSS after
@@ -150,6 +151,24 @@ def interleaved_chats(url: str, names: list[str], chats: int) -> list[dict[str, 
     return rows
 
 
+def interleaved_ingestion(url: str, names: list[str], count: int, piece: int) -> list[dict[str, Any]]:
+    """Ingestion of `count` passages by each of `names`, taking turns `piece` passages at a time in one process
+    (order reversed every turn), so a drift of the server's speed hits every client alike."""
+    embed_of = {name: _clients(name, url)[0] for name in names}
+    texts = passages(count)
+    for embed in embed_of.values():
+        embed(texts[:4])
+    seconds = dict.fromkeys(names, 0.0)
+    for turn, start in enumerate(range(0, count, piece)):
+        for name in names if turn % 2 == 0 else names[::-1]:
+            began = time.perf_counter()
+            vectors = embed_of[name](texts[start : start + piece])
+            seconds[name] += time.perf_counter() - began
+            assert len(vectors) == len(texts[start : start + piece]), "every passage gets one vector"
+    return [{"client": name, "interleaved_passages": count, "piece": piece,
+             "texts_per_s": round(count / seconds[name], 2)} for name in names]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every client in its own process and print (and with --out save) one row each."""
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -158,14 +177,18 @@ def main(argv: list[str] | None = None) -> int:
     args.add_argument("--chats", type=int, default=200)
     args.add_argument("--clients", default=",".join(CLIENTS))
     args.add_argument("--interleave", action="store_true", help="only the chats, all clients taking turns")
+    args.add_argument("--interleave-ingest", type=int, metavar="PIECE",
+                      help="only the ingestion, all clients taking turns PIECE passages at a time")
     args.add_argument("--one", help=argparse.SUPPRESS)
     args.add_argument("--out", help="write the rows as JSON here (relative to benchmarks/)")
     options = args.parse_args(argv)
     if options.one:
         print(json.dumps(one(options.one, options.real, options.passages, options.chats)))
         return 0
-    if options.interleave:
-        rows = interleaved_chats(options.real, options.clients.split(","), options.chats)
+    if options.interleave or options.interleave_ingest:
+        names = options.clients.split(",")
+        rows = (interleaved_ingestion(options.real, names, options.passages, options.interleave_ingest)
+                if options.interleave_ingest else interleaved_chats(options.real, names, options.chats))
         print("\n".join(json.dumps(row) for row in rows))
         if options.out:
             (Path(__file__).parent / options.out).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")

@@ -7,6 +7,8 @@ README names and the tiny models the test server serves. The live server is the 
 
 from __future__ import annotations
 
+import functools
+
 from .model_info import ModelCapability, ModelInfo
 
 __all__ = [
@@ -117,6 +119,7 @@ def embedding_instructions(model: str, query: str | None = None, document: str |
     return (query if query is not None else trained[0], document if document is not None else trained[1])
 
 
+@functools.lru_cache(maxsize=512)  # pure, and asked several times per call (routing, sizing, the catalog)
 def normalize_model_name(name: str) -> str:
     """Lower-case a model name and add the implicit ":latest" tag, as Ollama matches names."""
     text = name.strip().lower()
