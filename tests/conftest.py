@@ -63,3 +63,13 @@ def vcr_config() -> dict[str, Any]:
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     """Use the readable serializer for every cassette."""
     vcr.register_serializer("yaml", ReadableYamlSerializer)
+
+
+@pytest.fixture
+def otel() -> Iterator[Any]:
+    """A real OpenTelemetry SDK recording into memory (`_otel.Otel`), shut down after the test."""
+    from _otel import Otel  # noqa: PLC0415 - the SDK loads only for the tests that ask for it
+
+    recorder = Otel()
+    yield recorder
+    recorder.shutdown()

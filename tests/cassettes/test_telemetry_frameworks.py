@@ -44,13 +44,6 @@ class Handler(BaseCallbackHandler):
         self.results.append(response)
 
 
-@pytest.fixture
-def otel() -> Iterator[Otel]:
-    recorder = Otel()
-    yield recorder
-    recorder.shutdown()
-
-
 def test_a_langchain_tracer_reads_ls_params_finish_reason_and_usage(otel: Otel, ollama_url: str) -> None:
     client = OllamaClient(OllamaConfig(base_url=ollama_url, max_retries=0), **otel.providers)
     llm = ChatCBOllama(model=CHAT, client=client, temperature=0.1, max_tokens=6, stop=["\n\n"])

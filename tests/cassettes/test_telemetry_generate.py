@@ -6,7 +6,6 @@ Cassettes: cassettes/test_telemetry_generate/, recorded from a real Ollama v0.24
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from _otel import Otel
@@ -17,13 +16,6 @@ from cb_ollama_integrations.langchain import CBOllamaLLM
 
 CHAT = "smollm2:135m"
 pytestmark = pytest.mark.vcr
-
-
-@pytest.fixture
-def otel() -> Iterator[Otel]:
-    recorder = Otel()
-    yield recorder
-    recorder.shutdown()
 
 
 def make_client(otel: Otel, url: str) -> OllamaClient:

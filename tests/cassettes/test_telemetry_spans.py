@@ -6,7 +6,6 @@ Cassettes: cassettes/test_telemetry_spans/. The failover test adds a fake dead h
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import httpx
@@ -27,13 +26,6 @@ CHAT = "smollm2:135m"
 EMBED = "all-minilm"
 DEAD = "http://dead-host.invalid:11434"
 pytestmark = pytest.mark.vcr
-
-
-@pytest.fixture
-def otel() -> Iterator[Otel]:
-    recorder = Otel()
-    yield recorder
-    recorder.shutdown()
 
 
 def server_of(url: str) -> dict[str, object]:

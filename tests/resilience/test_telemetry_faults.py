@@ -37,13 +37,6 @@ DONE = LINE | {"message": {"role": "assistant", "content": ""}, "done": True, "d
                "prompt_eval_count": 5, "eval_count": 2}
 
 
-@pytest.fixture
-def otel() -> Iterator[Otel]:
-    recorder = Otel()
-    yield recorder
-    recorder.shutdown()
-
-
 def ask(text: str = "Hi") -> LLMRequest:
     return LLMRequest(messages=[ChatMessage(role="user", content=text)], model="m")
 
